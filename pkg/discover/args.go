@@ -1,0 +1,117 @@
+package discover
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// args scans container args or command. An image is taken from
+//   - a flag named like an image: --x-image=REF, --x-image REF;
+//   - any other --flag=VALUE or bare word whose value is unmistakably an
+//     image: host/path:tag or host/path@digest with a registry host
+//     (--prometheus-config-reloader=quay.io/prometheus-operator/...:v0.52.0).
+//
+// Elements holding a whole shell command are split into words.
+func (w *walker) args(seq *yaml.Node) {
+	pending := ""
+	for i, e := range seq.Content {
+		if e = resolve(e); !isString(e) {
+			continue
+		}
+		w.p.pushIndex(i)
+		w.argTokens(strings.Fields(e.Value), &pending)
+		w.p.pop()
+	}
+}
+
+// argTokens scans words; pending carries an image flag whose value is the
+// next word, across elements.
+func (w *walker) argTokens(tokens []string, pending *string) {
+	for _, t := range tokens {
+		t = strings.Trim(t, `"'`)
+		if *pending != "" {
+			flag := *pending
+			*pending = ""
+			if !strings.HasPrefix(t, "-") {
+				w.candidate(t, "flag "+flag)
+				continue
+			}
+		}
+		if !strings.HasPrefix(t, "-") {
+			if unmistakable(t) {
+				w.candidate(t, "argument")
+			}
+			continue
+		}
+		name, val, hasValue := strings.Cut(t, "=")
+		switch {
+		case hasValue && imageFlag(name):
+			w.candidate(val, "flag "+name)
+		case hasValue && unmistakable(val):
+			w.candidate(val, "flag "+name)
+		case !hasValue && imageFlag(name):
+			*pending = name
+		}
+	}
+}
+
+// env scans container env values: any value of a variable named like an
+// image (SIDECAR_IMAGE, RELATED_IMAGE_X), and unmistakable images elsewhere.
+func (w *walker) env(seq *yaml.Node) {
+	for i, item := range seq.Content {
+		item = resolve(item)
+		name, val := str(get(item, "name")), get(item, "value")
+		if !isString(val) {
+			continue
+		}
+		w.p.pushIndex(i)
+		w.p.pushKey("value")
+		if imageVar(name) || unmistakable(strings.TrimSpace(val.Value)) {
+			w.candidate(val.Value, "env "+name)
+		}
+		w.p.pop()
+		w.p.pop()
+	}
+}
+
+// imageFlag reports whether a command-line flag names an image:
+// --image, --thanos-default-base-image, --configReloaderImage.
+func imageFlag(name string) bool {
+	n := strings.ToLower(strings.TrimLeft(name, "-"))
+	return n != "" && strings.HasSuffix(n, "image")
+}
+
+// imageVar reports whether a variable or key name names an image:
+// IMAGE, SIDECAR_IMAGE, sidecar.image, RELATED_IMAGE_OPERATOR (OLM).
+func imageVar(name string) bool {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return r == '_' || r == '-' || r == '.'
+	})
+	if len(words) == 0 {
+		return false
+	}
+	return words[len(words)-1] == "image" || len(words) > 2 && words[0] == "related" && words[1] == "image"
+}
+
+// unmistakable reports whether s can only be an image reference: a
+// registry host (with a dot or port, or localhost), a path, and a tag or
+// digest. Words, paths, host:port pairs and URLs are not.
+func unmistakable(s string) bool {
+	slash := strings.IndexByte(s, '/')
+	if slash <= 0 || strings.Contains(s, "://") {
+		return false
+	}
+	host := s[:slash]
+	if !strings.ContainsAny(host, ".:") && host != "localhost" {
+		return false
+	}
+	last := s[strings.LastIndexByte(s, '/')+1:]
+	if !strings.ContainsAny(last, ":@") {
+		return false
+	}
+	_, err := reference.Parse(s)
+	return err == nil
+}

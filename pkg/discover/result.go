@@ -1,0 +1,144 @@
+package discover
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// Origin says where an image reference was found.
+type Origin struct {
+	// File is the template file from Helm's "# Source:" comment, or the
+	// name of the file the stream was read from.
+	File string `json:"file,omitempty"`
+	// APIVersion, Kind, Namespace and Name identify the object.
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name,omitempty"`
+	// Path is the field path inside the object, for example
+	// spec.template.spec.initContainers[0].image. For documents embedded
+	// in a ConfigMap it continues inside the embedded document:
+	// data["image_config.yaml"].images.system-logger.
+	Path string `json:"path,omitempty"`
+	// Via says how the image was derived when it is not written out in
+	// full at Path (an operator default, a registry override, a chart
+	// annotation).
+	Via string `json:"via,omitempty"`
+}
+
+// Object returns "Kind/name" or "Kind namespace/name".
+func (o Origin) Object() string {
+	switch {
+	case o.Kind == "" && o.Name == "":
+		return ""
+	case o.Namespace != "":
+		return o.Kind + " " + o.Namespace + "/" + o.Name
+	default:
+		return o.Kind + "/" + o.Name
+	}
+}
+
+// String formats the origin on one line: file: Kind/name path (via).
+func (o Origin) String() string {
+	var b strings.Builder
+	if o.File != "" {
+		b.WriteString(o.File)
+		b.WriteString(": ")
+	}
+	if obj := o.Object(); obj != "" {
+		b.WriteString(obj)
+		b.WriteString(" ")
+	}
+	b.WriteString(o.Path)
+	if o.Via != "" {
+		fmt.Fprintf(&b, " (%s)", o.Via)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Image is one image with every place it was found.
+type Image struct {
+	Ref     reference.Reference `json:"-"`
+	Origins []Origin            `json:"origins"`
+}
+
+// String returns the normalised reference.
+func (i Image) String() string { return i.Ref.String() }
+
+// Warning is a value that stands where an image belongs but is not a valid
+// reference, or a reference that cannot be resolved from the input alone.
+type Warning struct {
+	Value   string `json:"value"`
+	Message string `json:"message"`
+	Origin  Origin `json:"origin"`
+}
+
+// String formats the warning on one line.
+func (w Warning) String() string {
+	return fmt.Sprintf("%s: %s", w.Origin, w.Message)
+}
+
+// Result is what a Scanner found.
+type Result struct {
+	// Images the workload will run, sorted by reference, unique.
+	Images []Image
+	// Declared images listed in chart annotations, sorted, unique. They may
+	// include images of components that are not enabled.
+	Declared []Image
+	// Warnings in the order they were met.
+	Warnings []Warning
+}
+
+// Find returns the image with the given reference (in any form Parse
+// accepts) from Images or Declared.
+func (r *Result) Find(ref string) (Image, bool) {
+	want, err := reference.Parse(ref)
+	if err != nil {
+		return Image{}, false
+	}
+	for _, list := range [][]Image{r.Images, r.Declared} {
+		for _, img := range list {
+			if img.Ref.String() == want.String() {
+				return img, true
+			}
+		}
+	}
+	return Image{}, false
+}
+
+// Refs returns the normalised references of Images.
+func (r *Result) Refs() []string {
+	out := make([]string, len(r.Images))
+	for i, img := range r.Images {
+		out[i] = img.Ref.String()
+	}
+	return out
+}
+
+// imageSet accumulates images keyed by normalised reference.
+type imageSet map[string]*Image
+
+func (s imageSet) add(ref reference.Reference, o Origin) {
+	key := ref.String()
+	img, ok := s[key]
+	if !ok {
+		img = &Image{Ref: ref}
+		s[key] = img
+	}
+	if !slices.Contains(img.Origins, o) {
+		img.Origins = append(img.Origins, o)
+	}
+}
+
+func (s imageSet) sorted() []Image {
+	out := make([]Image, 0, len(s))
+	for _, img := range s {
+		out = append(out, *img)
+	}
+	slices.SortFunc(out, func(a, b Image) int { return cmp.Compare(a.Ref.String(), b.Ref.String()) })
+	return out
+}
