@@ -59,11 +59,11 @@ func (w *walker) embedded(text string) {
 }
 
 // mayHoldImages is a cheap test run before parsing a ConfigMap value: it
-// looks for a key named like an image ("image:", "Image":", "images:") or a
-// container list. Large values without one (Grafana dashboards, whose
+// looks for a key named like an image ("image:", "Image":", "images:"), a
+// container list or an ImageConfig. Large values without one (Grafana dashboards, whose
 // PromQL mentions image!="") are not parsed at all.
 func mayHoldImages(s string) bool {
-	if strings.Contains(s, "containers") {
+	if strings.Contains(s, "containers") || strings.Contains(s, "ImageConfig") {
 		return true
 	}
 	for rest := s; ; {

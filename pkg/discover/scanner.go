@@ -42,7 +42,7 @@ func (s *Scanner) Add(data []byte, file string) error {
 	for _, d := range splitDocuments(data) {
 		var n yaml.Node
 		if err := yaml.Unmarshal(d.body, &n); err != nil {
-			errs = append(errs, &SyntaxError{File: firstNonEmpty(d.source, file), Line: d.line, Err: err})
+			errs = append(errs, newSyntaxError(firstNonEmpty(d.source, file), d, err))
 			continue
 		}
 		if len(n.Content) == 0 {
