@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/inventory"
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+type imagesFlags struct {
+	chartFlags
+	manifests []string
+	output    string
+	why       string
+}
+
+func newImagesCmd(g *globals) *cobra.Command {
+	f := &imagesFlags{}
+	cmd := &cobra.Command{
+		Use:   "images CHART | images -m FILE...",
+		Short: "List every image a chart or a set of manifests will run",
+		Long: `List every image a chart will run: containers, init and ephemeral containers
+of every kind (hooks included), image fields of custom resources, images in
+container args and env, in ConfigMaps, and those cass-operator derives from
+its ImageConfig. Each is normalised (docker.io/library/busybox:latest) and
+traced to the object, field and template it comes from.
+
+CHART is a chart directory, a .tgz, a chart name with --repo, or oci://...
+The chart is rendered client-side for Kubernetes ` + "--kube-version" + ` (default
+fixed, not Helm's build-time default).`,
+		Example: `  airlift images ./mychart -f prod.yaml
+  airlift images --repo https://prometheus-community.github.io/helm-charts kube-prometheus-stack --version 88.5.3
+  airlift images oci://registry-1.docker.io/bitnamicharts/postgresql -o table
+  airlift images ./mychart --why quay.io/thanos/thanos:v0.17.2
+  kustomize build overlays/prod | airlift images -m -`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(f.manifests) > 0 && len(args) > 0:
+				return usageErrorf("give either CHART or -m FILE, not both")
+			case len(f.manifests) == 0 && len(args) != 1:
+				return usageErrorf("images needs one CHART, or -m FILE (see airlift images --help)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := newPrinter(f.output, g.streams.Out)
+			if err != nil {
+				return err
+			}
+			if f.why != "" {
+				if _, err := reference.Parse(f.why); err != nil {
+					return &UsageError{Err: fmt.Errorf("--why: %w", err)}
+				}
+			}
+			rep, err := f.inventory(cmd, args, g)
+			if err != nil {
+				return err
+			}
+			for _, w := range rep.Warnings {
+				fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(w.String()))
+			}
+			if f.why != "" {
+				return printWhy(g.streams.Out, rep, f.why)
+			}
+			if err := p.print(rep); err != nil {
+				return err
+			}
+			if n := len(declaredOnly(rep)); n > 0 && f.output == "text" {
+				fmt.Fprintf(g.streams.Err, "note: %d image(s) declared in Chart.yaml annotations are not rendered with these values (-o table lists them)\n", n)
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	f.register(fs)
+	fs.StringArrayVarP(&f.manifests, "manifest", "m", nil, "read plain manifests from FILE instead of a chart, - for stdin (repeatable)")
+	fs.StringVarP(&f.output, "output", "o", "text", "output format: text (one image per line), table, json or yaml")
+	fs.StringVar(&f.why, "why", "", "print where IMAGE comes from")
+	return cmd
+}
+
+func (f *imagesFlags) inventory(cmd *cobra.Command, args []string, g *globals) (*inventory.Report, error) {
+	if len(f.manifests) > 0 {
+		inputs := make([]inventory.Input, 0, len(f.manifests))
+		for _, name := range f.manifests {
+			in, err := readInput(name, g.streams.In)
+			if err != nil {
+				return nil, err
+			}
+			inputs = append(inputs, in)
+		}
+		return inventory.FromManifests(inputs...)
+	}
+	req, cleanup, err := f.request(args[0], g)
+	defer cleanup()
+	if err != nil {
+		return nil, err
+	}
+	return inventory.FromChart(cmd.Context(), req)
+}
+
+func readInput(name string, stdin io.Reader) (inventory.Input, error) {
+	var (
+		b   []byte
+		err error
+	)
+	if name == "-" {
+		b, err = io.ReadAll(stdin)
+		name = "(stdin)"
+	} else {
+		b, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return inventory.Input{}, fmt.Errorf("reading manifests: %w", err)
+	}
+	return inventory.Input{Name: name, Data: b}, nil
+}
+
+// printWhy prints where an image comes from. Without a tag or digest,
+// every image of that repository is shown.
+func printWhy(w io.Writer, rep *inventory.Report, ref string) error {
+	want := reference.MustParse(ref)
+	var found []discover.Image
+	if img, _, ok := rep.Why(ref); ok {
+		found = append(found, img)
+	} else if want.TagImplied {
+		for _, list := range [][]discover.Image{rep.Images, rep.Declared} {
+			for _, img := range list {
+				if img.Ref.Name() == want.Name() && !slices.ContainsFunc(found, func(f discover.Image) bool { return f.Ref == img.Ref }) {
+					found = append(found, img)
+				}
+			}
+		}
+	}
+	if len(found) == 0 {
+		for _, other := range rep.Images {
+			if other.Ref.Name() == want.Name() {
+				return fmt.Errorf("%s is not among the images; did you mean %s?", want, other.Ref)
+			}
+		}
+		return fmt.Errorf("%s is not among the images", want)
+	}
+	for _, img := range found {
+		fmt.Fprintln(w, img.Ref)
+		for _, o := range img.Origins {
+			fmt.Fprintf(w, "  %s\n", o)
+		}
+		if _, declared, _ := rep.Why(img.Ref.String()); declared {
+			fmt.Fprintln(w, "  (declared only: not rendered with these values)")
+		}
+	}
+	return nil
+}

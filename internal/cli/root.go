@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// IO are the streams a command reads and writes.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// UsageError is a command line that cannot be run as written.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// Run runs airlift with args and returns the exit code. It never panics on
+// bad input: whatever goes wrong is one line on stderr.
+func Run(ctx context.Context, args []string, streams IO) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(streams.Err, "airlift: internal error: %v\n", oneLine(fmt.Sprint(r)))
+			code = ExitError
+		}
+	}()
+	root := newRoot(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(streams.Err, "airlift: %s\n", oneLine(err.Error()))
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	return ExitError
+}
+
+type globals struct {
+	streams IO
+	debug   bool
+}
+
+func (g *globals) logger() *slog.Logger {
+	level := slog.LevelWarn
+	if g.debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: level}))
+}
+
+func newRoot(streams IO) *cobra.Command {
+	g := &globals{streams: streams}
+	root := &cobra.Command{
+		Use:   "airlift",
+		Short: "Find every image a Kubernetes application runs and bring it to your registry",
+		Long: `airlift finds every image a Helm chart or a set of manifests will run, with
+where each comes from, so that it can be mirrored to a registry you trust.`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	root.PersistentFlags().BoolVar(&g.debug, "debug", false, "log what is being done to stderr")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.AddCommand(newImagesCmd(g), newVersionCmd(g))
+	return root
+}
+
+// oneLine flattens a message so that an error is always one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,101 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/discover"
+)
+
+// ChartRequest says which chart to render and how; the fields are those of
+// `helm template`.
+type ChartRequest struct {
+	Source  chart.Source
+	Values  chart.Values
+	Options chart.Options
+}
+
+// Input is one stream of manifests: a file, stdin, a kustomize build.
+type Input struct {
+	Name string // shown in origins and errors
+	Data []byte
+}
+
+// ChartInfo names the rendered chart.
+type ChartInfo struct {
+	Name       string `json:"name"`
+	Version    string `json:"version"`
+	AppVersion string `json:"appVersion,omitempty"`
+}
+
+// Report is the inventory of one application.
+type Report struct {
+	// Chart is set when the inventory comes from a chart.
+	Chart *ChartInfo
+	// Images the application runs, sorted and unique, with their origins.
+	Images []discover.Image
+	// Declared are the images listed in Chart.yaml annotations of the chart
+	// and its enabled subcharts; they may name disabled components.
+	Declared []discover.Image
+	// Warnings are values that stand where an image belongs but do not
+	// parse, and images that cannot be resolved from the input alone.
+	Warnings []discover.Warning
+	// Manifest is the rendered stream that was scanned (charts only).
+	Manifest []byte `json:"-"`
+}
+
+// FromChart renders a chart client-side, hooks included, and lists its
+// images. Errors are those of chart.Render, or a *discover.SyntaxError when
+// the chart renders a document that is not valid YAML.
+func FromChart(ctx context.Context, req ChartRequest) (*Report, error) {
+	r, err := chart.Render(ctx, req.Source, req.Values, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := discover.NewScanner()
+	if err := s.Add(r.Manifest, r.Name); err != nil {
+		return nil, fmt.Errorf("chart %s %s renders invalid YAML: %w", r.Name, r.Version, err)
+	}
+	for _, c := range r.Charts {
+		s.AddDeclared(c.Path, c.Annotations)
+	}
+	rep := report(s)
+	rep.Chart = &ChartInfo{Name: r.Name, Version: r.Version, AppVersion: r.AppVersion}
+	rep.Manifest = r.Manifest
+	return rep, nil
+}
+
+// FromManifests lists the images of plain manifests. All inputs are read as
+// one application, so an ImageConfig in one resolves the server images of
+// a CassandraDatacenter in another.
+func FromManifests(inputs ...Input) (*Report, error) {
+	s := discover.NewScanner()
+	for _, in := range inputs {
+		if err := s.Add(in.Data, in.Name); err != nil {
+			return nil, err
+		}
+	}
+	return report(s), nil
+}
+
+func report(s *discover.Scanner) *Report {
+	res := s.Result()
+	return &Report{Images: res.Images, Declared: res.Declared, Warnings: res.Warnings}
+}
+
+// Why returns the image matching ref (any form a runtime accepts:
+// "busybox", "docker.io/library/busybox:latest") among the images and the
+// declared images, and whether it is only declared.
+func (r *Report) Why(ref string) (img discover.Image, declared, ok bool) {
+	res := discover.Result{Images: r.Images}
+	if img, ok := res.Find(ref); ok {
+		return img, false, true
+	}
+	res = discover.Result{Images: r.Declared}
+	img, ok = res.Find(ref)
+	return img, ok, ok
+}
