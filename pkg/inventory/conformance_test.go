@@ -1,0 +1,255 @@
+package inventory
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// sharedCharts is ../shared/charts beside the repository.
+var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
+
+func needSharedCharts(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(sharedCharts, "SOURCES.md")); err != nil {
+		t.Skipf("shared charts not found at %s: conformance tests skipped", sharedCharts)
+	}
+}
+
+// renderCase is one "- Render: `helm template NAME ./CHART FLAGS`" line of
+// SOURCES.md, with the image list helm rendered.
+type renderCase struct {
+	release, chart string
+	set            []string
+	imagesFile     string
+}
+
+var renderLine = regexp.MustCompile("Render: `helm template (\\S+) \\./(\\S+)((?: --set '[^']*')*)`")
+var vendorLine = regexp.MustCompile("vendor copy_images.sh values .*\\(file `(\\S+)`\\); renders: `--set '([^']*)'`")
+var setArg = regexp.MustCompile(`--set '([^']*)'`)
+
+func renderCases(t *testing.T) []renderCase {
+	f, err := os.Open(filepath.Join(sharedCharts, "SOURCES.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []renderCase
+	var current *renderCase
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if m := renderLine.FindStringSubmatch(sc.Text()); m != nil {
+			c := renderCase{release: m[1], chart: m[2], imagesFile: m[2] + ".images.txt"}
+			for _, s := range setArg.FindAllStringSubmatch(m[3], -1) {
+				c.set = append(c.set, s[1])
+			}
+			cases = append(cases, c)
+			current = &cases[len(cases)-1]
+		}
+		if m := vendorLine.FindStringSubmatch(sc.Text()); m != nil && current != nil {
+			cases = append(cases, renderCase{release: current.release, chart: current.chart, set: []string{m[2]}, imagesFile: m[1]})
+		}
+	}
+	if len(cases) < 8 {
+		t.Fatalf("only %d Render: lines found in SOURCES.md", len(cases))
+	}
+	return cases
+}
+
+func readLines(t *testing.T, path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// extra are images that are not on `image:` lines, which the conformance
+// lists (made with grep) cannot contain.
+var extra = map[string][]string{
+	"k8ssandra-1.5.2": {
+		"docker.io/k8ssandra/cass-management-api:4.0.3-v0.1.37", // CassandraDatacenter serverImage
+		"docker.io/datastax/cass-config-builder:1.0.4",          // configBuilderImage
+		"docker.io/k8ssandra/system-logger:6c64f9c4",            // systemLoggerImage
+		"quay.io/thanos/thanos:v0.17.2",                         // --thanos-default-base-image=
+		"quay.io/prometheus-operator/prometheus-config-reloader:v0.52.0",
+		"docker.io/k8ssandra/system-logger:v1.13.1",        // ImageConfig in the cass-operator ConfigMap
+		"docker.io/datastax/cass-config-builder:1.0.5-ubi7", // ImageConfig in the cass-operator ConfigMap
+	},
+	"k8ssandra-1.3.3": {
+		"docker.io/k8ssandra/cass-management-api:4.0.0-v0.1.28",
+		"docker.io/datastax/cass-config-builder:1.0.4",
+		"docker.io/k8ssandra/system-logger:9c4c3692",
+		"quay.io/prometheus-operator/prometheus-config-reloader:v0.44.0",
+	},
+	"kube-prometheus-stack-88.5.3": {
+		"quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1", // --prometheus-config-reloader=
+		"quay.io/thanos/thanos:v0.42.4",                                  // --thanos-default-base-image=
+	},
+}
+
+func TestConformance(t *testing.T) {
+	needSharedCharts(t)
+	for _, c := range renderCases(t) {
+		name := strings.TrimSuffix(c.imagesFile, ".txt")
+		t.Run(name, func(t *testing.T) {
+			rep, err := FromChart(context.Background(), ChartRequest{
+				Source:  chart.Source{Chart: filepath.Join(sharedCharts, c.chart)},
+				Values:  chart.Values{Set: c.set},
+				Options: chart.Options{ReleaseName: c.release},
+			})
+			if err != nil {
+				t.Fatalf("FromChart: %v", err)
+			}
+			want := readLines(t, filepath.Join(sharedCharts, c.imagesFile))
+			if name == c.chart+".images" {
+				want = append(want, extra[c.chart]...)
+			}
+			unique := map[string]bool{}
+			for _, w := range want {
+				unique[reference.MustParse(w).String()] = true
+				if _, ok := (&discover.Result{Images: rep.Images}).Find(w); !ok {
+					t.Errorf("%s (%s) not found", w, reference.MustParse(w))
+				}
+			}
+			for _, w := range rep.Warnings {
+				t.Errorf("warning: %s", w)
+			}
+			for _, img := range rep.Images {
+				if len(img.Origins) == 0 || img.Origins[0].File == "" || img.Origins[0].Path == "" {
+					t.Errorf("%s: origin without file or path: %+v", img.Ref, img.Origins)
+				}
+			}
+			t.Logf("%d expected (normalised, unique), %d found", len(unique), len(rep.Images))
+		})
+	}
+}
+
+// TestConformanceImageConfig checks that every image named in a
+// cass-operator ImageConfig rendered by k8ssandra 1.5.2 is found (1.3.3 has
+// no ImageConfig: its cass-operator predates it).
+func TestConformanceImageConfig(t *testing.T) {
+	needSharedCharts(t)
+	for _, name := range []string{"k8ssandra-1.5.2"} {
+		t.Run(name, func(t *testing.T) {
+			rep, err := FromChart(context.Background(), ChartRequest{Source: chart.Source{Chart: filepath.Join(sharedCharts, name)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Independently of the scanner: read the ImageConfig images
+			// straight from the rendered text.
+			named := regexp.MustCompile(`(?m)^\s+(?:system-logger|config-builder|k8ssandra-client): "([^"]+)"`).FindAllStringSubmatch(string(rep.Manifest), -1)
+			if len(named) < 2 {
+				t.Fatalf("only %d ImageConfig images in the render", len(named))
+			}
+			for _, m := range named {
+				img, ok := (&discover.Result{Images: rep.Images}).Find(m[1])
+				if !ok {
+					t.Errorf("ImageConfig image %s not found", m[1])
+					continue
+				}
+				if !strings.Contains(img.Origins[0].Via, "ImageConfig") {
+					t.Errorf("%s: origin %v does not name the ImageConfig", m[1], img.Origins[0])
+				}
+			}
+		})
+	}
+}
+
+func TestOperatorConfigs(t *testing.T) {
+	needSharedCharts(t)
+	dir := filepath.Join(sharedCharts, "operator-configs")
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"cass-operator/v1.10.5/config/manager/image_config.yaml", []string{"docker.io/datastax/cass-config-builder:1.0.4-ubi7", "docker.io/k8ssandra/system-logger:v1.10.5"}},
+		{"cass-operator/v1.10.5/config/manager/controller_manager_config.yaml", nil},
+		{"cass-operator/v1.28.0/config/manager/image_config.yaml", []string{"docker.io/datastax/cass-config-builder:1.0-ubi", "docker.io/k8ssandra/k8ssandra-client:v0.8.3", "docker.io/k8ssandra/system-logger:v1.28.0"}},
+		{"cass-operator/v1.28.0/config/manager/controller_manager_config.yaml", nil},
+		{"cass-operator/v1.30.0/config/manager/image_config.yaml", []string{"docker.io/datastax/cass-config-builder:1.0-ubi", "docker.io/k8ssandra/k8ssandra-client:v0.8.8", "docker.io/k8ssandra/system-logger:latest"}},
+		{"cass-operator/v1.32.0/config/imageconfig/image_config.yaml", []string{"docker.io/datastax/cass-config-builder:1.0-ubi", "docker.io/k8ssandra/k8ssandra-client:v0.8.12", "docker.io/k8ssandra/system-logger:v1.32.0"}},
+		{"cass-operator/v1.32.0/tests/testdata/image_config_parsing.yaml", []string{
+			"localhost:5000/datastax/cass-config-builder:1.0-ubi", "localhost:5000/datastax/dse-server-prototype:latest",
+			"localhost:5000/k8ssandra/cassandra-ubi:latest", "localhost:5000/k8ssandra/k8ssandra-client:v0.2.2",
+			"localhost:5000/k8ssandra/system-logger:latest"}},
+		{"cass-operator/v1.32.0/tests/testdata/image_config_parsing_more_options.yaml", []string{
+			"localhost:5000/enterprise/hcd:latest", "localhost:5000/enterprise/k8ssandra-client:v0.2.2",
+			"localhost:5000/enterprise/reaper:latest", "localhost:5001/enterprise/cassandra-ubi:latest",
+			"localhost:5002/enterprise/dse-server-prototype:latest", "localhost:5003/enterprise/cass-config-builder:1.0-ubi",
+			"localhost:5004/enterprise/system-logger:latest", "localhost:5005/enterprise/medusa:latest"}},
+		{"cass-operator/v1.32.0/tests/testdata/image_config_parsing_v2.yaml", []string{
+			"docker.io/datastax/cass-config-builder:1.0-ubi",
+			"docker.io/k8ssandra/k8ssandra-client:v0.8.3@sha256:93a57444c14cec724942103543db6bb140ea444dca19b001701cc736b9e0d959",
+			"docker.io/thelastpickle/cassandra-medusa:latest", "docker.io/thelastpickle/cassandra-reaper:latest",
+			"ghcr.io/k8ssandra/system-logger:latest"}},
+		{"k8ssandra-operator/v1.32.1/config/samples/k8ssandra.io_v1alpha1_k8ssandracluster.yaml", nil},
+		{"k8ssandra-operator/v1.32.1/test/testdata/fixtures/single-dc-hcd/k8ssandra.yaml", []string{"docker.io/datastax/hcd:1.0.0-early-preview"}},
+		{"k8ssandra-operator/v1.32.1/test/testdata/fixtures/single-dc-reaper/k8ssandra.yaml", []string{"docker.io/library/busybox:latest"}},
+		{"k8ssandra-operator/v1.32.1/test/testdata/fixtures/single-dc/k8ssandra.yaml", []string{"docker.io/library/busybox:stable"}},
+		{"k8ssandra-operator/v1.32.1/test/testdata/imageconfig/image_config_test.yaml", []string{
+			"docker.io/datastax/cass-config-builder:1.0-ubi", "docker.io/k8ssandra/k8ssandra-client:v0.8.2",
+			"docker.io/thelastpickle/cassandra-medusa:v0.25.0", "docker.io/thelastpickle/cassandra-reaper:4.0.1",
+			"ghcr.io/k8ssandra/system-logger:latest"}},
+		{"k8ssandra-operator/v1.32.1/test/testdata/samples/k8ssandra-single-kind-medusa.yaml", nil},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		seen[tt.file] = true
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(dir, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := FromManifests(Input{Name: tt.file, Data: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, img := range rep.Images {
+				got = append(got, img.Ref.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("images:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+	// Every file of the directory is covered by a case.
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".yaml") {
+			if rel, _ := filepath.Rel(dir, p); !seen[rel] {
+				t.Errorf("no case for %s", rel)
+			}
+		}
+		return nil
+	})
+
+	// Together, the ImageConfig resolves the server images of the cluster.
+	var inputs []Input
+	for _, f := range []string{"k8ssandra-operator/v1.32.1/test/testdata/imageconfig/image_config_test.yaml", "k8ssandra-operator/v1.32.1/test/testdata/fixtures/single-dc/k8ssandra.yaml"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		inputs = append(inputs, Input{Name: f, Data: b})
+	}
+	rep, err := FromManifests(inputs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := (&discover.Result{Images: rep.Images}).Find("ghcr.io/k8ssandra/cass-management-api:4.0.17-ubi"); !ok || len(rep.Warnings) != 0 {
+		t.Errorf("server image not derived from the ImageConfig: images %v, warnings %v", rep.Images, rep.Warnings)
+	}
+}
