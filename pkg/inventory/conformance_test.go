@@ -88,7 +88,7 @@ var extra = map[string][]string{
 		"docker.io/k8ssandra/system-logger:6c64f9c4",            // systemLoggerImage
 		"quay.io/thanos/thanos:v0.17.2",                         // --thanos-default-base-image=
 		"quay.io/prometheus-operator/prometheus-config-reloader:v0.52.0",
-		"docker.io/k8ssandra/system-logger:v1.13.1",        // ImageConfig in the cass-operator ConfigMap
+		"docker.io/k8ssandra/system-logger:v1.13.1",         // ImageConfig in the cass-operator ConfigMap
 		"docker.io/datastax/cass-config-builder:1.0.5-ubi7", // ImageConfig in the cass-operator ConfigMap
 	},
 	"k8ssandra-1.3.3": {
