@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// run runs airlift in-process and returns its exit code and output.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestImages(t *testing.T) {
+	tests := []struct {
+		name       string
+		stdin      string
+		args       []string
+		wantOut    string // exact stdout
+		wantErrHas string // substring of stderr
+	}{
+		{
+			name: "chart, one reference per line, sorted and unique",
+			args: []string{"images", "testdata/charts/demo"},
+			wantOut: "docker.io/bats/bats:1.14.0\ndocker.io/library/busybox:1.36\n" +
+				"quay.io/demo/app:1.0\nquay.io/demo/helper:2.0\n",
+			wantErrHas: "note: 1 image(s) declared in Chart.yaml annotations are not rendered",
+		},
+		{
+			name:    "skip tests",
+			args:    []string{"images", "testdata/charts/demo", "--skip-tests", "--set", "sidecar.image=busybox:1.37"},
+			wantOut: "docker.io/library/busybox:1.37\nquay.io/demo/app:1.0\nquay.io/demo/helper:2.0\n",
+		},
+		{
+			name:    "values file from stdin",
+			stdin:   "image: {tag: \"2.0\"}\n",
+			args:    []string{"images", "testdata/charts/demo", "-f", "-", "--skip-tests"},
+			wantOut: "docker.io/library/busybox:1.36\nquay.io/demo/app:2.0\nquay.io/demo/helper:2.0\n",
+		},
+		{
+			name:    "manifests from stdin",
+			stdin:   "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}\n",
+			args:    []string{"images", "-m", "-"},
+			wantOut: "docker.io/library/nginx:latest\n",
+		},
+		{
+			name:  "why",
+			args:  []string{"images", "testdata/charts/demo", "--why", "busybox:1.36"},
+			wantOut: "docker.io/library/busybox:1.36\n" +
+				"  demo/templates/deployment.yaml: Deployment/release-name-app spec.template.spec.initContainers[0].image\n",
+		},
+		{
+			name:    "why a declared image",
+			args:    []string{"images", "testdata/charts/demo", "--why", "docker.io/bitnami/os-shell:12"},
+			wantOut: "docker.io/bitnami/os-shell:12\n  demo/Chart.yaml: annotations.images[1] (declared in a chart annotation)\n  (declared only: not rendered with these values)\n",
+		},
+		{
+			name:       "warning for a value that is not an image",
+			args:       []string{"images", "testdata/charts/demo", "--skip-tests", "--set", "sidecar.image=Not/An:Image"},
+			wantOut:    "quay.io/demo/app:1.0\nquay.io/demo/helper:2.0\n",
+			wantErrHas: `warning: demo/templates/deployment.yaml: Deployment/release-name-app spec.template.spec.initContainers[0].image: invalid image reference "Not/An:Image"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.stdin, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			if out != tt.wantOut {
+				t.Errorf("stdout:\n%s\nwant:\n%s", out, tt.wantOut)
+			}
+			if !strings.Contains(errOut, tt.wantErrHas) {
+				t.Errorf("stderr %q, want it to contain %q", errOut, tt.wantErrHas)
+			}
+		})
+	}
+}
+
+func TestImagesJSON(t *testing.T) {
+	code, out, errOut := run(t, "", "images", "testdata/charts/demo", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc jsonReport
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if doc.Chart == nil || doc.Chart.Name != "demo" || len(doc.Images) != 4 || len(doc.Declared) != 2 {
+		t.Fatalf("unexpected report: %+v", doc)
+	}
+	helper := doc.Images[3]
+	if helper.Image != "quay.io/demo/helper:2.0" || helper.Origins[0].Via != "flag --helper-image" || helper.Origins[0].Path != "spec.template.spec.containers[0].args[0]" {
+		t.Errorf("helper image: %+v", helper)
+	}
+	code, out, _ = run(t, "", "images", "testdata/charts/demo", "-o", "yaml")
+	if code != 0 || !strings.Contains(out, "image: quay.io/demo/helper:2.0") {
+		t.Errorf("yaml output: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "", "images", "testdata/charts/demo", "-o", "table")
+	if code != 0 || !strings.HasPrefix(out, "IMAGE") || !strings.Contains(out, "DECLARED, NOT RENDERED") {
+		t.Errorf("table output: exit %d\n%s", code, out)
+	}
+}
+
+// TestBadInput: one line naming the problem, exit 1 (2 for usage), no
+// stack trace, nothing on stdout.
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		stdin    string
+		wantCode int
+		wantErr  string
+	}{
+		{"missing chart", []string{"images", "testdata/charts/nope"}, "", 1, `chart "testdata/charts/nope" not found`},
+		{"template error", []string{"images", "testdata/charts/broken"}, "", 1, "broken/templates/cm.yaml"},
+		{"unparseable values file", []string{"images", "testdata/charts/demo", "-f", "testdata/bad-values.yaml"}, "", 1, "bad-values.yaml"},
+		{"missing values file", []string{"images", "testdata/charts/demo", "-f", "testdata/nope.yaml"}, "", 1, "nope.yaml"},
+		{"bad --set", []string{"images", "testdata/charts/demo", "--set", "image.tag=2,a[x]=1"}, "", 1, `"image.tag=2,a[x]=1"`},
+		{"--set without a value", []string{"images", "testdata/charts/demo", "--set", "sidecar"}, "", 1, `key "sidecar" has no value`},
+		{"unreachable repo", []string{"images", "--repo", "http://127.0.0.1:1", "demo"}, "", 1, "127.0.0.1:1"},
+		{"missing manifest file", []string{"images", "-m", "testdata/nope.yaml"}, "", 1, "nope.yaml"},
+		{"manifest that is not YAML", []string{"images", "-m", "-"}, "kind: Pod\n  spec: [\n", 1, "(stdin) (input line 2)"},
+		{"no chart", []string{"images"}, "", 2, "images needs one CHART"},
+		{"chart and manifests", []string{"images", "x", "-m", "y"}, "", 2, "either CHART or -m"},
+		{"unknown flag", []string{"images", "x", "--frobnicate"}, "", 2, "unknown flag: --frobnicate"},
+		{"unknown output", []string{"images", "x", "-o", "xml"}, "", 2, `unknown output format "xml"`},
+		{"bad --why", []string{"images", "testdata/charts/demo", "--why", "UPPER:case"}, "", 2, `--why: invalid image reference "UPPER:case"`},
+		{"why an image that is not there", []string{"images", "testdata/charts/demo", "--why", "busybox:9"}, "", 1, "did you mean docker.io/library/busybox:1.36"},
+		{"bad kube version", []string{"images", "testdata/charts/demo", "--kube-version", "banana"}, "", 1, "banana"},
+		{"unknown command", []string{"frobnicate"}, "", 1, `unknown command "frobnicate"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.stdin, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.wantCode, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+			if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "airlift: ") {
+				t.Errorf("stderr %q, want one line starting with airlift:", errOut)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr %q, want it to contain %q", errOut, tt.wantErr)
+			}
+			for _, bad := range []string{"goroutine", "panic", ".go:"} {
+				if strings.Contains(errOut, bad) {
+					t.Errorf("stderr has %q: %s", bad, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestCredentialsNeverPrinted(t *testing.T) {
+	const secret = "s3cr3t-pa55"
+	for _, args := range [][]string{
+		{"images", "--repo", "http://user:" + secret + "@127.0.0.1:1/charts", "demo"},
+		{"images", "--repo", "http://127.0.0.1:1/charts", "--username", "user", "--password", secret, "demo", "--debug"},
+		{"images", "oci://127.0.0.1:1/charts/demo", "--version", "1.0.0", "--username", "user", "--password", secret, "--plain-http", "--debug"},
+	} {
+		code, out, errOut := run(t, "", args...)
+		if code == 0 || strings.Contains(out+errOut, secret) {
+			t.Errorf("%v: exit %d, output shows the password: %s%s", args, code, out, errOut)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := run(t, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "airlift ") {
+		t.Errorf("version: exit %d %q", code, out)
+	}
+}
