@@ -49,8 +49,8 @@ func TestImages(t *testing.T) {
 			wantOut: "docker.io/library/nginx:latest\n",
 		},
 		{
-			name:  "why",
-			args:  []string{"images", "testdata/charts/demo", "--why", "busybox:1.36"},
+			name: "why",
+			args: []string{"images", "testdata/charts/demo", "--why", "busybox:1.36"},
 			wantOut: "docker.io/library/busybox:1.36\n" +
 				"  demo/templates/deployment.yaml: Deployment/release-name-app spec.template.spec.initContainers[0].image\n",
 		},
