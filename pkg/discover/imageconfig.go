@@ -259,7 +259,7 @@ func (w *walker) cassandraDatacenter(m *yaml.Node) {
 	if str(get(spec, "serverImage")) != "" {
 		return
 	}
-	w.serverRequest(str(get(spec, "serverType")), str(get(spec, "serverVersion")), "spec")
+	w.serverRequest(str(get(spec, "serverType")), str(get(spec, "serverVersion")), "spec.serverVersion")
 }
 
 // k8ssandraCluster notes each datacenter without a server image; the
@@ -313,8 +313,10 @@ func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings
 			var ref reference.Reference
 			if ref, err = reference.Parse(s); err == nil {
 				o := r.origin
-				o.Via = fmt.Sprintf("cass-operator server image for %s %s from %s of ImageConfig %s at %s",
-					r.serverType, r.version, from, c.version, c.origin)
+				at := c.origin
+				at.File = ""
+				o.Via = fmt.Sprintf("derived by cass-operator for %s %s from %s of ImageConfig %s %s",
+					r.serverType, r.version, from, c.version, at)
 				images.add(ref, o)
 				continue
 			}

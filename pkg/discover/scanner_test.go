@@ -362,7 +362,7 @@ data:
 			origins: map[string]string{
 				"ghcr.io/k8ssandra/cass-management-api:4.1.8-ubi": "K8ssandraCluster/demo spec.cassandra.datacenters[1]",
 			},
-			via: map[string]string{"ghcr.io/k8ssandra/cass-management-api:4.0.17-ubi": "cass-operator server image for cassandra 4.0.17 from types.cassandra"},
+			via: map[string]string{"ghcr.io/k8ssandra/cass-management-api:4.0.17-ubi": "derived by cass-operator for cassandra 4.0.17 from types.cassandra of ImageConfig v1beta2 ConfigMap/image-config"},
 		},
 		{
 			name: "server image derived from ImageConfig v1beta1 defaults for a CassandraDatacenter",
@@ -392,7 +392,7 @@ kind: CassandraDatacenter
 metadata: {name: dc1}
 spec: {serverVersion: "4.0.3"}
 `,
-			warnings: []string{"CassandraDatacenter/dc1 spec: no serverImage: cass-operator derives it from serverType cassandra and serverVersion 4.0.3"},
+			warnings: []string{"CassandraDatacenter/dc1 spec.serverVersion: no serverImage: cass-operator derives it from serverType cassandra and serverVersion 4.0.3"},
 		},
 		{
 			name: "kubectl list",
