@@ -1,0 +1,121 @@
+package chart_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/airlift-cli/airlift/pkg/chart"
+)
+
+// sharedCharts is the vendored real-chart corpus, relative to this package.
+var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
+
+// renderLine matches SOURCES.md's "- Render: `helm template test ./<chart> ...`".
+var renderLine = regexp.MustCompile("^- Render: `helm template (\\S+) \\./(\\S+)(.*)`$")
+
+// setFlag matches a --set argument, quoted or not.
+var setFlag = regexp.MustCompile(`--set(?:=|\s+)(?:'([^']*)'|"([^"]*)"|(\S+))`)
+
+// renderSpec is how SOURCES.md says a chart was rendered.
+type renderSpec struct {
+	release string
+	chart   string
+	set     []string
+}
+
+// readRenderSpecs parses the "Render:" lines of SOURCES.md.
+func readRenderSpecs(t *testing.T, dir string) []renderSpec {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "SOURCES.md"))
+	if err != nil {
+		t.Fatalf("reading SOURCES.md: %v", err)
+	}
+	var specs []renderSpec
+	for line := range strings.SplitSeq(string(data), "\n") {
+		m := renderLine.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil {
+			continue
+		}
+		spec := renderSpec{release: m[1], chart: m[2]}
+		for _, s := range setFlag.FindAllStringSubmatch(m[3], -1) {
+			spec.set = append(spec.set, s[1]+s[2]+s[3])
+		}
+		specs = append(specs, spec)
+	}
+	return specs
+}
+
+// TestConformance renders every real chart of the shared corpus with the
+// flags SOURCES.md gives and expects exactly the `image:` values `helm
+// template` rendered (<chart>.images.txt). PATH holds a trap `helm` that
+// records being run: rendering must never exec the helm CLI.
+func TestConformance(t *testing.T) {
+	if _, err := os.Stat(sharedCharts); err != nil {
+		t.Skipf("shared charts not found at %s", sharedCharts)
+	}
+	specs := readRenderSpecs(t, sharedCharts)
+	if len(specs) == 0 {
+		t.Fatal("no Render: lines in SOURCES.md")
+	}
+
+	trapDir := t.TempDir()
+	marker := filepath.Join(trapDir, "helm-was-run")
+	trap := "#!/bin/sh\necho \"$@\" >> " + marker + "\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(trapDir, "helm"), []byte(trap), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", trapDir)
+
+	for _, spec := range specs {
+		t.Run(spec.chart, func(t *testing.T) {
+			expected, err := os.ReadFile(filepath.Join(sharedCharts, spec.chart+".images.txt"))
+			if err != nil {
+				t.Skipf("no image list: %v", err)
+			}
+			src := chart.Source{Chart: filepath.Join(sharedCharts, spec.chart)}
+			r := mustRender(t, src, chart.Values{Set: spec.set}, chart.Options{ReleaseName: spec.release})
+			got := imagesOf(r.Manifest)
+			var want []string
+			for line := range strings.SplitSeq(string(expected), "\n") {
+				if line = strings.TrimSpace(line); line != "" {
+					want = append(want, line)
+				}
+			}
+			for _, img := range want {
+				if !got[img] {
+					t.Errorf("image %s not rendered", img)
+				}
+			}
+			for img := range got {
+				if !slices.Contains(want, img) {
+					t.Errorf("image %s rendered but not in %s.images.txt", img, spec.chart)
+				}
+			}
+			if len(r.Charts) == 0 || r.Charts[0].Path != r.Name {
+				t.Errorf("Charts[0] = %+v, want the top chart %s", r.Charts, r.Name)
+			}
+		})
+	}
+	if data, err := os.ReadFile(marker); err == nil {
+		t.Errorf("the helm CLI was executed with: %s", data)
+	}
+}
+
+// BenchmarkRenderKubePrometheusStack renders kube-prometheus-stack 88.5.3
+// from its directory, as `helm template test ./kube-prometheus-stack-88.5.3`.
+func BenchmarkRenderKubePrometheusStack(b *testing.B) {
+	dir := filepath.Join(sharedCharts, "kube-prometheus-stack-88.5.3")
+	if _, err := os.Stat(dir); err != nil {
+		b.Skipf("shared charts not found at %s", sharedCharts)
+	}
+	src := chart.Source{Chart: dir}
+	opts := chart.Options{ReleaseName: "test", CacheDir: b.TempDir()}
+	b.ReportAllocs()
+	for b.Loop() {
+		mustRender(b, src, chart.Values{}, opts)
+	}
+}

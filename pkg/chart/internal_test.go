@@ -1,0 +1,142 @@
+package chart
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestOneLine(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "single line unchanged", in: "template: a.yaml:1:2: boom", want: "template: a.yaml:1:2: boom"},
+		{
+			name: "schema message",
+			in:   "values don't meet the specifications of the schema(s) in the following chart(s):\napp:\n- at '/replicaCount': got string, want integer\n",
+			want: "values don't meet the specifications of the schema(s) in the following chart(s): app: - at '/replicaCount': got string, want integer",
+		},
+		{
+			name: "engine error",
+			in:   "a/templates/cm.yaml:6:19\n  executing \"a/templates/cm.yaml\" at <.Values.x>:\n    nil pointer",
+			want: "a/templates/cm.yaml:6:19; executing \"a/templates/cm.yaml\" at <.Values.x>: nil pointer",
+		},
+		{name: "spaces and CRLF", in: "a   b\r\n\r\n\tc", want: "a b; c"},
+		{name: "userinfo removed", in: "Get https://user:pass@example.com/x: 401", want: "Get https://example.com/x: 401"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := oneLine(tt.in); got != tt.want {
+				t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScrub(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{name: "fetch error", err: &FetchError{URL: "https://u:hunter22@example.com/index.yaml", Err: errors.New("bad password hunter22")}},
+		{name: "wrapped fetch error", err: &LoadError{Chart: "x", Err: &FetchError{URL: "https://example.com", Err: errors.New("hunter22")}}},
+		{name: "render error", err: &RenderError{Chart: "x", Err: errors.New("value hunter22 rejected")}},
+		{name: "plain error", err: errors.New("hunter22")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := scrub(redactFields(tt.err), "hunter22")
+			if strings.Contains(err.Error(), "hunter22") || strings.Contains(err.Error(), "u:") {
+				t.Errorf("Error() = %q still has the secret", err)
+			}
+			var fe *FetchError
+			if errors.As(tt.err, &fe) && strings.Contains(fe.URL, "@") {
+				t.Errorf("FetchError.URL = %q keeps its userinfo", fe.URL)
+			}
+			if errors.Unwrap(err) == nil {
+				t.Error("scrubbed error does not unwrap")
+			}
+		})
+	}
+}
+
+func TestGuardRecoversPanics(t *testing.T) {
+	render := func() (r *Rendered, err error) {
+		defer guard(Source{Chart: "odd"}, nil, &r, &err)
+		r = &Rendered{}
+		panic("index out of range")
+	}
+	r, err := render()
+	var re *RenderError
+	if r != nil || !errors.As(err, &re) || !strings.Contains(err.Error(), "index out of range") {
+		t.Errorf("got %v, %v; want a nil result and a *RenderError", r, err)
+	}
+}
+
+func TestIndexFind(t *testing.T) {
+	idx, err := parseIndex([]byte(`apiVersion: v1
+entries:
+  app:
+    - {name: app, version: 1.0.0, urls: [app-1.0.0.tgz]}
+    - {name: app, version: 2.0.0-beta.1, urls: [app-2.0.0-beta.1.tgz]}
+    - {name: app, version: not-semver, urls: [odd.tgz]}
+    - {name: app, version: 1.2.0, urls: [app-1.2.0.tgz]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		version, want string
+	}{
+		{"", "1.2.0"},
+		{"1.0.0", "1.0.0"},
+		{"~1.0", "1.0.0"},
+		{"not-semver", "not-semver"},
+		{">=2.0.0-0", "2.0.0-beta.1"},
+		{"3.0.0", ""},
+	}
+	for _, tt := range tests {
+		got, err := idx.find("app", tt.version)
+		switch {
+		case tt.want == "" && err == nil:
+			t.Errorf("find(%q) = %s, want an error", tt.version, got.Version)
+		case tt.want != "" && (err != nil || got.Version != tt.want):
+			t.Errorf("find(%q) = %v, %v; want %s", tt.version, got, err, tt.want)
+		}
+	}
+	if _, err := parseIndex([]byte("entries: {}\n")); err == nil {
+		t.Error("an index without apiVersion parsed")
+	}
+}
+
+func TestResolveReferenceURL(t *testing.T) {
+	tests := []struct{ base, ref, want string }{
+		{"https://example.com/charts", "app-1.0.0.tgz", "https://example.com/charts/app-1.0.0.tgz"},
+		{"https://example.com/charts/", "app-1.0.0.tgz", "https://example.com/charts/app-1.0.0.tgz"},
+		{"https://example.com/charts?token=x", "app.tgz", "https://example.com/charts/app.tgz?token=x"},
+		{"https://example.com/charts", "https://cdn.example.com/app.tgz", "https://cdn.example.com/app.tgz"},
+		{"https://example.com", "index.yaml", "https://example.com/index.yaml"},
+	}
+	for _, tt := range tests {
+		if got, err := resolveReferenceURL(tt.base, tt.ref); err != nil || got != tt.want {
+			t.Errorf("resolveReferenceURL(%q, %q) = %q, %v; want %q", tt.base, tt.ref, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseOCIRef(t *testing.T) {
+	tests := []struct {
+		in   string
+		want ociRef
+	}{
+		{"oci://ghcr.io/org/chart", ociRef{registry: "ghcr.io", repository: "org/chart"}},
+		{"oci://localhost:5000/chart:1.2.3", ociRef{registry: "localhost:5000", repository: "chart", tag: "1.2.3"}},
+		{"oci://r.io/a/b@sha256:" + strings.Repeat("a", 64), ociRef{registry: "r.io", repository: "a/b", digest: "sha256:" + strings.Repeat("a", 64)}},
+	}
+	for _, tt := range tests {
+		got, err := parseOCIRef(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("parseOCIRef(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package chart_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+	"helm.sh/helm/v4/pkg/repo/v1/repotest"
+
+	"github.com/airlift-cli/airlift/pkg/chart"
+)
+
+// newOCIServer starts Helm's in-process test registry (CNCF distribution with
+// htpasswd auth) and pushes testdata/charts/dep under every depVersions
+// version to <registry>/charts/dep.
+func newOCIServer(t *testing.T) *repotest.OCIServer {
+	t.Helper()
+	dir := t.TempDir()
+	// repotest's Run pushes dir/oci-dependent-chart-0.1.0.tgz: provide it.
+	ch, err := loader.LoadDir(fixture("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.Metadata.Name, ch.Metadata.Version = "oci-dependent-chart", "0.1.0"
+	if _, err := chartutil.Save(ch, dir); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := repotest.NewOCIServer(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Run(t)
+	for version, archive := range packageDep(t, t.TempDir()) {
+		data, err := os.ReadFile(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Client.Push(data, srv.RegistryURL+"/charts/dep:"+version); err != nil {
+			t.Fatalf("pushing dep %s: %v", version, err)
+		}
+	}
+	return srv
+}
+
+// isolateCredentials points Helm's and Docker's credential files at empty
+// temporary directories and returns the Docker config directory.
+func isolateCredentials(t *testing.T) string {
+	t.Helper()
+	t.Setenv("HELM_CONFIG_HOME", t.TempDir())
+	dockerConfig := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dockerConfig)
+	return dockerConfig
+}
+
+func TestOCI(t *testing.T) {
+	srv := newOCIServer(t)
+	dockerConfig := isolateCredentials(t)
+	base := "oci://" + srv.RegistryURL + "/charts"
+	user, pass := srv.TestUsername, srv.TestPassword
+
+	tests := []struct {
+		name        string
+		src         chart.Source
+		dockerAuth  bool      // write the credentials to Docker's config.json
+		want        string    // rendered version when kind is nil
+		kind        errorKind // expected error type
+		wantMessage string
+	}{
+		{name: "newest stable", src: chart.Source{Chart: base + "/dep", Username: user, Password: pass}, want: "1.0.0"},
+		{name: "constraint", src: chart.Source{Chart: base + "/dep", Version: "^0.1.0", Username: user, Password: pass}, want: "0.1.5"},
+		{name: "exact version", src: chart.Source{Chart: base + "/dep", Version: "0.2.0", Username: user, Password: pass}, want: "0.2.0"},
+		{name: "tag in the reference", src: chart.Source{Chart: base + "/dep:0.1.0", Username: user, Password: pass}, want: "0.1.0"},
+		{name: "oci:// repository URL", src: chart.Source{RepoURL: base, Chart: "dep", Version: "0.2.0", Username: user, Password: pass}, want: "0.2.0"},
+		{name: "docker config.json credentials", src: chart.Source{Chart: base + "/dep", Version: "0.1.0"}, dockerAuth: true, want: "0.1.0"},
+		{
+			name: "missing version", src: chart.Source{Chart: base + "/dep", Version: "9.9.9", Username: user, Password: pass},
+			kind: isNotFound, wantMessage: `version "9.9.9" not found in ` + base + "/dep",
+		},
+		{
+			name: "no version satisfies the constraint", src: chart.Source{Chart: base + "/dep", Version: "^3", Username: user, Password: pass},
+			kind: isNotFound, wantMessage: "no tag matches",
+		},
+		{
+			name: "missing repository", src: chart.Source{Chart: base + "/nope", Username: user, Password: pass},
+			kind: isNotFound, wantMessage: `chart "` + base + `/nope" not found`,
+		},
+		{
+			name: "reference and version disagree", src: chart.Source{Chart: base + "/dep:0.1.0", Version: "0.2.0", Username: user, Password: pass},
+			kind: isLoad, wantMessage: "mismatch",
+		},
+		{name: "no credentials", src: chart.Source{Chart: base + "/dep", Version: "0.1.0"}, kind: isFetch, wantMessage: "credential not found"},
+		{name: "wrong password", src: chart.Source{Chart: base + "/dep", Username: user, Password: "wrong-password"}, kind: isFetch, wantMessage: "401"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			writeDockerConfig(t, dockerConfig, srv.RegistryURL, user, pass, tt.dockerAuth)
+			tt.src.PlainHTTP = true
+			r, err := chart.Render(context.Background(), tt.src, chart.Values{}, chart.Options{CacheDir: t.TempDir()})
+			if tt.kind != nil {
+				if err == nil || !tt.kind(err) {
+					t.Fatalf("Render: %v (%T), want a typed error", err, err)
+				}
+				if !strings.Contains(err.Error(), tt.wantMessage) {
+					t.Errorf("Error() = %q, want %q", err, tt.wantMessage)
+				}
+				if strings.ContainsAny(err.Error(), "\n") || strings.Contains(err.Error(), "wrong-password") {
+					t.Errorf("Error() = %q: several lines or a password", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Render: %v", err)
+			}
+			if r.Version != tt.want {
+				t.Errorf("rendered version %s, want %s", r.Version, tt.want)
+			}
+			if img := "example.com/dep:" + tt.want; !imagesOf(r.Manifest)[img] {
+				t.Errorf("manifest lacks image %s", img)
+			}
+		})
+	}
+
+	t.Run("dependency from a registry", func(t *testing.T) {
+		writeDockerConfig(t, dockerConfig, srv.RegistryURL, user, pass, false)
+		dir := filepath.Join(t.TempDir(), "oci-parent")
+		if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		chartYAML := fmt.Sprintf("apiVersion: v2\nname: oci-parent\nversion: 0.1.0\n"+
+			"dependencies:\n  - name: dep\n    version: ~0.2\n    repository: %s\n", base)
+		if err := os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte(chartYAML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		src := chart.Source{Chart: dir, DependencyUpdate: true, PlainHTTP: true, Username: user, Password: pass}
+		r := mustRender(t, src, chart.Values{}, chart.Options{})
+		if !imagesOf(r.Manifest)["example.com/dep:0.2.0"] {
+			t.Errorf("manifest lacks the dependency's image:\n%s", r.Manifest)
+		}
+	})
+}
+
+// writeDockerConfig writes (or empties) Docker's config.json in dir.
+func writeDockerConfig(t *testing.T, dir, host, user, pass string, withAuth bool) {
+	t.Helper()
+	config := `{"auths":{}}`
+	if withAuth {
+		auth := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+		config = fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, host, auth)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
