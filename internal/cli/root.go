@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"strings"
 
@@ -86,6 +87,14 @@ where each comes from, so that it can be mirrored to a registry you trust.`,
 	root.SetErr(streams.Err)
 	root.PersistentFlags().BoolVar(&g.debug, "debug", false, "log what is being done to stderr")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		// Helm reports some warnings (values that cannot be coalesced)
+		// through the process-wide loggers: give them airlift's stderr and
+		// format, without timestamps.
+		log.SetOutput(streams.Err)
+		log.SetFlags(0)
+		slog.SetDefault(g.logger())
+	}
 	root.AddCommand(newImagesCmd(g), newVersionCmd(g))
 	return root
 }
