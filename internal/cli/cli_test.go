@@ -126,6 +126,8 @@ func TestBadInput(t *testing.T) {
 		{"--set without a value", []string{"images", "testdata/charts/demo", "--set", "sidecar"}, "", 1, `key "sidecar" has no value`},
 		{"unreachable repo", []string{"images", "--repo", "http://127.0.0.1:1", "demo"}, "", 1, "127.0.0.1:1"},
 		{"missing manifest file", []string{"images", "-m", "testdata/nope.yaml"}, "", 1, "nope.yaml"},
+		{"directory without manifests", []string{"images", "-m", "testdata/no-manifests"}, "", 1, "no .yaml, .yml or .json file under testdata/no-manifests"},
+		{"directory of chart templates", []string{"images", "-m", "testdata/charts/demo/templates"}, "", 1, "deployment.yaml (input line 3): yaml: did not find expected key"},
 		{"manifest that is not YAML", []string{"images", "-m", "-"}, "kind: Pod\n  spec: [\n", 1, "(stdin) (input line 2)"},
 		{"no chart", []string{"images"}, "", 2, "images needs one CHART"},
 		{"chart and manifests", []string{"images", "x", "-m", "y"}, "", 2, "either CHART or -m"},

@@ -3,7 +3,9 @@ package cli
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -23,7 +25,7 @@ type imagesFlags struct {
 func newImagesCmd(g *globals) *cobra.Command {
 	f := &imagesFlags{}
 	cmd := &cobra.Command{
-		Use:   "images CHART | images -m FILE...",
+		Use:   "images CHART | images -m FILE|DIR|-",
 		Short: "List every image a chart or a set of manifests will run",
 		Long: `List every image a chart will run: containers, init and ephemeral containers
 of every kind (hooks included), image fields of custom resources, images in
@@ -79,7 +81,7 @@ fixed, not Helm's build-time default).`,
 	}
 	fs := cmd.Flags()
 	f.register(fs)
-	fs.StringArrayVarP(&f.manifests, "manifest", "m", nil, "read plain manifests from FILE instead of a chart, - for stdin (repeatable)")
+	fs.StringArrayVarP(&f.manifests, "manifest", "m", nil, "read plain manifests from FILE, a directory of them, or - for stdin, instead of a chart (repeatable; read together)")
 	fs.StringVarP(&f.output, "output", "o", "text", "output format: text (one image per line), table, json or yaml")
 	fs.StringVar(&f.why, "why", "", "print where IMAGE comes from")
 	return cmd
@@ -89,11 +91,11 @@ func (f *imagesFlags) inventory(cmd *cobra.Command, args []string, g *globals) (
 	if len(f.manifests) > 0 {
 		inputs := make([]inventory.Input, 0, len(f.manifests))
 		for _, name := range f.manifests {
-			in, err := readInput(name, g.streams.In)
+			in, err := readInputs(name, g.streams.In)
 			if err != nil {
 				return nil, err
 			}
-			inputs = append(inputs, in)
+			inputs = append(inputs, in...)
 		}
 		return inventory.FromManifests(inputs...)
 	}
@@ -105,21 +107,51 @@ func (f *imagesFlags) inventory(cmd *cobra.Command, args []string, g *globals) (
 	return inventory.FromChart(cmd.Context(), req)
 }
 
-func readInput(name string, stdin io.Reader) (inventory.Input, error) {
-	var (
-		b   []byte
-		err error
-	)
+// readInputs reads "-" (stdin), a file, or every .yaml, .yml and .json
+// file under a directory, in lexical order.
+func readInputs(name string, stdin io.Reader) ([]inventory.Input, error) {
 	if name == "-" {
-		b, err = io.ReadAll(stdin)
-		name = "(stdin)"
-	} else {
-		b, err = os.ReadFile(name)
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading manifests from stdin: %w", err)
+		}
+		return []inventory.Input{{Name: "(stdin)", Data: b}}, nil
 	}
+	info, err := os.Stat(name)
 	if err != nil {
-		return inventory.Input{}, fmt.Errorf("reading manifests: %w", err)
+		return nil, fmt.Errorf("reading manifests: %w", err)
 	}
-	return inventory.Input{Name: name, Data: b}, nil
+	if !info.IsDir() {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("reading manifests: %w", err)
+		}
+		return []inventory.Input{{Name: name, Data: b}}, nil
+	}
+	var inputs []inventory.Input
+	err = filepath.WalkDir(name, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		switch filepath.Ext(path) {
+		case ".yaml", ".yml", ".json":
+			if d.Type().IsRegular() {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				inputs = append(inputs, inventory.Input{Name: path, Data: b})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading manifests: %w", err)
+	}
+	if len(inputs) == 0 {
+		return nil, fmt.Errorf("reading manifests: no .yaml, .yml or .json file under %s", name)
+	}
+	return inputs, nil
 }
 
 // printWhy prints where an image comes from. Without a tag or digest,

@@ -4,8 +4,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // args scans container args or command. An image is taken from
@@ -96,22 +94,20 @@ func imageVar(name string) bool {
 	return words[len(words)-1] == "image" || len(words) > 2 && words[0] == "related" && words[1] == "image"
 }
 
-// unmistakable reports whether s can only be an image reference: a
-// registry host (with a dot or port, or localhost), a path, and a tag or
-// digest. Words, paths, host:port pairs and URLs are not.
+// unmistakable reports whether s has the shape of an image reference and
+// nothing else: a registry host (with a dot or port, or localhost), a path,
+// and a tag or digest. Words, paths, host:port pairs and URLs do not. A
+// value of this shape that does not parse (upper case, a bad digest) is
+// still taken as a candidate, so that it is reported, not dropped.
 func unmistakable(s string) bool {
 	slash := strings.IndexByte(s, '/')
-	if slash <= 0 || strings.Contains(s, "://") {
+	if slash <= 0 || strings.Contains(s, "://") || strings.ContainsAny(s, " \t\"'{}<>") {
 		return false
 	}
 	host := s[:slash]
-	if !strings.ContainsAny(host, ".:") && host != "localhost" {
+	if !strings.ContainsAny(host, ".:") && !strings.EqualFold(host, "localhost") {
 		return false
 	}
 	last := s[strings.LastIndexByte(s, '/')+1:]
-	if !strings.ContainsAny(last, ":@") {
-		return false
-	}
-	_, err := reference.Parse(s)
-	return err == nil
+	return strings.ContainsAny(last, ":@") && !strings.HasSuffix(s, ":") && !strings.HasSuffix(s, "@")
 }

@@ -186,6 +186,7 @@ spec:
         - --log-level=info
         - --config.file=/etc/config.yaml
         - --external-url=http://example.com/a:b
+        - --mirror=Quay.io/Org/Mirror:1
         command: ["sh", "-c", "exec run --sidecar-image=ghcr.io/x/sidecar:1 --address=localhost:8080"]
 `,
 			images: []string{
@@ -200,7 +201,8 @@ spec:
 				"quay.io/prometheus/alertmanager:v0.21.0": "Deployment/operator spec.template.spec.containers[0].args[3]",
 				"ghcr.io/x/sidecar:1":                     "Deployment/operator spec.template.spec.containers[0].command[2]",
 			},
-			via: map[string]string{"quay.io/thanos/thanos:v0.17.2": "flag --thanos-default-base-image"},
+			via:      map[string]string{"quay.io/thanos/thanos:v0.17.2": "flag --thanos-default-base-image"},
+			warnings: []string{`args[9] (flag --mirror): invalid image reference "Quay.io/Org/Mirror:1"`},
 		},
 		{
 			name: "env values",
