@@ -1,0 +1,206 @@
+// Package testimage pushes synthetic images into a registry for tests:
+// multi-platform OCI indexes and Docker manifest lists whose layers are
+// random (incompressible) bytes, layers shared between images, cosign-style
+// signature tags and OCI referrers. Everything derives from a seed, so the
+// same spec gives the same digests.
+package testimage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+	specs "github.com/opencontainers/image-spec/specs-go"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/registry/remote"
+)
+
+// Docker media types.
+const (
+	DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
+	DockerManifest     = "application/vnd.docker.distribution.manifest.v2+json"
+	DockerConfig       = "application/vnd.docker.container.image.v1+json"
+	DockerLayer        = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+)
+
+// Spec describes one image.
+type Spec struct {
+	Repository string   // "team/app"
+	Tag        string   // "1.0"
+	Platforms  []string // "linux/amd64", "linux/arm/v7"; default linux/amd64 and linux/arm64
+	Layers     int      // unique layers per platform; default 2
+	LayerSize  int      // bytes per layer; default 64 KiB
+	// Shared are layers every platform manifest starts with (the same
+	// bytes in every image that names them): a base image.
+	Shared [][]byte
+	// Docker writes a Docker manifest list with Docker manifests instead
+	// of an OCI index.
+	Docker bool
+	Seed   uint64
+}
+
+// Image is what Push wrote.
+type Image struct {
+	Index     ocispec.Descriptor   // the index or manifest list (tagged)
+	Manifests []ocispec.Descriptor // per platform, in Platforms order
+	Blobs     []ocispec.Descriptor // every config and layer
+}
+
+// Layer returns n deterministic random bytes for a shared layer.
+func Layer(seed uint64, n int) []byte {
+	b := make([]byte, n)
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	for i := 0; i+8 <= n; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return b
+}
+
+// Repository returns a plain-HTTP oras-go repository for host/repo.
+func Repository(host, repo string) (*remote.Repository, error) {
+	r, err := remote.NewRepository(host + "/" + repo)
+	if err != nil {
+		return nil, err
+	}
+	r.PlainHTTP = true
+	return r, nil
+}
+
+// Push pushes the image to host (plain HTTP) and tags it.
+func Push(ctx context.Context, host string, s Spec) (Image, error) {
+	if len(s.Platforms) == 0 {
+		s.Platforms = []string{"linux/amd64", "linux/arm64"}
+	}
+	if s.Layers == 0 {
+		s.Layers = 2
+	}
+	if s.LayerSize == 0 {
+		s.LayerSize = 64 << 10
+	}
+	repo, err := Repository(host, s.Repository)
+	if err != nil {
+		return Image{}, err
+	}
+	layerType, configType, manifestType, indexType := ocispec.MediaTypeImageLayerGzip, ocispec.MediaTypeImageConfig, ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex
+	if s.Docker {
+		layerType, configType, manifestType, indexType = DockerLayer, DockerConfig, DockerManifest, DockerManifestList
+	}
+	var img Image
+	push := func(mediaType string, b []byte) (ocispec.Descriptor, error) {
+		d := ocispec.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(b), Size: int64(len(b))}
+		if err := repo.Push(ctx, d, bytes.NewReader(b)); err != nil {
+			return d, fmt.Errorf("pushing %s to %s/%s: %w", d.Digest, host, s.Repository, err)
+		}
+		return d, nil
+	}
+	for pi, platform := range s.Platforms {
+		p := ParsePlatform(platform)
+		var layers []ocispec.Descriptor
+		for _, shared := range s.Shared {
+			d, err := push(layerType, shared)
+			if err != nil {
+				return Image{}, err
+			}
+			layers = append(layers, d)
+		}
+		for li := 0; li < s.Layers; li++ {
+			d, err := push(layerType, Layer(s.Seed*1000003+uint64(pi)*1009+uint64(li)+1, s.LayerSize))
+			if err != nil {
+				return Image{}, err
+			}
+			layers = append(layers, d)
+		}
+		diffIDs := make([]string, len(layers))
+		for i, l := range layers {
+			diffIDs[i] = l.Digest.String()
+		}
+		cfg, _ := json.Marshal(map[string]any{
+			"architecture": p.Architecture, "os": p.OS, "variant": p.Variant,
+			"rootfs": map[string]any{"type": "layers", "diff_ids": diffIDs},
+			"config": map[string]any{"Labels": map[string]string{"test.image": s.Repository + ":" + s.Tag}},
+		})
+		cd, err := push(configType, cfg)
+		if err != nil {
+			return Image{}, err
+		}
+		img.Blobs = append(img.Blobs, cd)
+		img.Blobs = append(img.Blobs, layers...)
+		m, _ := json.Marshal(ocispec.Manifest{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: manifestType, Config: cd, Layers: layers})
+		md, err := push(manifestType, m)
+		if err != nil {
+			return Image{}, err
+		}
+		md.Platform = &p
+		img.Manifests = append(img.Manifests, md)
+	}
+	idx, _ := json.Marshal(ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: indexType, Manifests: img.Manifests})
+	d := ocispec.Descriptor{MediaType: indexType, Digest: digest.FromBytes(idx), Size: int64(len(idx))}
+	if err := repo.PushReference(ctx, d, bytes.NewReader(idx), s.Tag); err != nil {
+		return Image{}, fmt.Errorf("pushing %s/%s:%s: %w", host, s.Repository, s.Tag, err)
+	}
+	img.Index = d
+	return img, nil
+}
+
+// ParsePlatform parses os/arch[/variant].
+func ParsePlatform(s string) ocispec.Platform {
+	parts := strings.SplitN(s, "/", 3)
+	p := ocispec.Platform{OS: parts[0]}
+	if len(parts) > 1 {
+		p.Architecture = parts[1]
+	}
+	if len(parts) > 2 {
+		p.Variant = parts[2]
+	}
+	return p
+}
+
+// Sign pushes a cosign-style signature for target under the tag
+// sha256-<hex>.sig in the same repository, and returns its descriptor.
+func Sign(ctx context.Context, host, repository string, target ocispec.Descriptor) (ocispec.Descriptor, error) {
+	return artifact(ctx, host, repository, "application/vnd.dev.cosign.simplesigning.v1+json", nil,
+		strings.Replace(target.Digest.String(), ":", "-", 1)+".sig", []byte(`{"critical":{"image":{"docker-manifest-digest":"`+target.Digest.String()+`"}}}`))
+}
+
+// Refer pushes an OCI artifact whose subject is target (an SBOM, an
+// attestation), found through the referrers API, and returns it.
+func Refer(ctx context.Context, host, repository string, target ocispec.Descriptor, artifactType string) (ocispec.Descriptor, error) {
+	subject := target
+	subject.Platform = nil
+	return artifact(ctx, host, repository, artifactType, &subject, "", []byte(`{"sbom":"`+target.Digest.String()+`"}`))
+}
+
+func artifact(ctx context.Context, host, repository, artifactType string, subject *ocispec.Descriptor, tag string, payload []byte) (ocispec.Descriptor, error) {
+	repo, err := Repository(host, repository)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	layer := ocispec.Descriptor{MediaType: artifactType, Digest: digest.FromBytes(payload), Size: int64(len(payload))}
+	if err := repo.Push(ctx, layer, bytes.NewReader(payload)); err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	empty := ocispec.DescriptorEmptyJSON
+	if err := repo.Push(ctx, empty, bytes.NewReader(empty.Data)); err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	empty.Data = nil
+	m := ocispec.Manifest{
+		Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageManifest,
+		ArtifactType: artifactType, Config: empty, Layers: []ocispec.Descriptor{layer}, Subject: subject,
+	}
+	b, _ := json.Marshal(m)
+	d := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(b), Size: int64(len(b)), ArtifactType: artifactType}
+	if tag != "" {
+		err = repo.PushReference(ctx, d, bytes.NewReader(b), tag)
+	} else {
+		err = repo.Push(ctx, d, bytes.NewReader(b))
+	}
+	return d, err
+}

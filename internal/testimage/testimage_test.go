@@ -1,0 +1,49 @@
+package testimage
+
+import (
+	"context"
+	"testing"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/airlift-cli/airlift/internal/testregistry"
+)
+
+func TestPush(t *testing.T) {
+	reg := testregistry.Start(t)
+	ctx := context.Background()
+	base := Layer(7, 1024)
+	a, err := Push(ctx, reg.Host, Spec{Repository: "team/a", Tag: "1", Shared: [][]byte{base}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Push(ctx, reg.Host, Spec{Repository: "team/a", Tag: "1", Shared: [][]byte{base}, Seed: 1})
+	if err != nil || a.Index.Digest != b.Index.Digest {
+		t.Fatalf("same spec, different digest: %v %v (%v)", a.Index.Digest, b.Index.Digest, err)
+	}
+	d, err := Push(ctx, reg.Host, Spec{Repository: "team/d", Tag: "1", Docker: true, Platforms: []string{"linux/arm/v7"}, Seed: 2})
+	if err != nil || d.Index.MediaType != DockerManifestList || d.Manifests[0].Platform.Variant != "v7" {
+		t.Fatalf("docker list: %+v %v", d.Index, err)
+	}
+	sig, err := Sign(ctx, reg.Host, "team/a", a.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, _ := Repository(reg.Host, "team/a")
+	if got, err := repo.Resolve(ctx, "sha256-"+a.Index.Digest.Encoded()+".sig"); err != nil || got.Digest != sig.Digest {
+		t.Fatalf("signature tag: %v %v", got.Digest, err)
+	}
+	ref, err := Refer(ctx, reg.Host, "team/a", a.Manifests[0], "application/spdx+json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	if err := repo.Referrers(ctx, a.Manifests[0], "", func(rs []ocispec.Descriptor) error {
+		for _, r := range rs {
+			found = found || r.Digest == ref.Digest
+		}
+		return nil
+	}); err != nil || !found {
+		t.Fatalf("referrer not listed: %v", err)
+	}
+}
