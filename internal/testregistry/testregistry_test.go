@@ -24,3 +24,39 @@ func TestStart(t *testing.T) {
 		})
 	}
 }
+
+func TestProxy(t *testing.T) {
+	p := NewProxy(t, Start(t))
+	get := func() (int, error) {
+		resp, err := http.Get(p.URL + "/v2/")
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	tests := []struct {
+		name   string
+		action Action
+		want   int
+		err    bool
+	}{
+		{"forward", Forward, 200, false},
+		{"503", Status503, 503, false},
+		{"429", Status429, 429, false},
+		{"reset", Reset, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p.SetFault(func(*http.Request, int) Action { return tt.action })
+			code, err := get()
+			if (err != nil) != tt.err || code != tt.want {
+				t.Errorf("got %d, %v; want %d, error %v", code, err, tt.want, tt.err)
+			}
+		})
+	}
+	p.SetFault(nil)
+	if n := len(p.Requests()); n != 4 {
+		t.Errorf("%d requests recorded, want 4", n)
+	}
+}
