@@ -9,7 +9,7 @@ func TestStart(t *testing.T) {
 	for name, start := range map[string]func(testing.TB) *Registry{
 		"in-process": func(t testing.TB) *Registry { return Start(t) },
 		"filesystem": func(t testing.TB) *Registry { return Start(t, WithFilesystem(t.TempDir())) },
-		"process":    StartProcess,
+		"process":    func(t testing.TB) *Registry { return StartProcess(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := start(t)
@@ -58,5 +58,26 @@ func TestProxy(t *testing.T) {
 	p.SetFault(nil)
 	if n := len(p.Requests()); n != 4 {
 		t.Errorf("%d requests recorded, want 4", n)
+	}
+}
+
+func TestStartProcessWithAuth(t *testing.T) {
+	r := StartProcess(t, WithBasicAuth("alice", "wonderland"))
+	for _, tc := range []struct {
+		user, pass string
+		want       int
+	}{{"", "", 401}, {"alice", "wrong", 401}, {"alice", "wonderland", 200}} {
+		req, _ := http.NewRequest(http.MethodGet, r.URL+"/v2/", nil)
+		if tc.user != "" {
+			req.SetBasicAuth(tc.user, tc.pass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s/%s: %d, want %d", tc.user, tc.pass, resp.StatusCode, tc.want)
+		}
 	}
 }
