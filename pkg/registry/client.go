@@ -1,0 +1,109 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+
+	"oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/credentials"
+)
+
+// Client gives access to registries with one set of credentials, transport
+// policy and retry policy. It is safe for concurrent use; make one per run
+// and share it, so that connections, tokens and prepared repositories are
+// shared too.
+type Client struct {
+	opts      Options
+	log       *slog.Logger
+	policy    policy
+	plainHTTP hostSet
+	docker    auth.CredentialFunc
+	auth      *auth.Client
+	ecr       *ecrAccess
+
+	credFailures sync.Map // host -> error reading its docker credentials
+}
+
+// New returns a Client for opts, with defaults for its zero fields. It
+// reads the docker config file (a missing file means no credentials) but
+// contacts nothing.
+func New(opts Options) (*Client, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	plain, err := newHostSet("PlainHTTP", opts.PlainHTTP)
+	if err != nil {
+		return nil, err
+	}
+	insecure, err := newHostSet("Insecure", opts.Insecure)
+	if err != nil {
+		return nil, err
+	}
+	storeOpts := credentials.StoreOptions{}
+	var store credentials.Store
+	if opts.DockerConfig != "" {
+		store, err = credentials.NewStore(opts.DockerConfig, storeOpts)
+	} else {
+		store, err = credentials.NewStoreFromDocker(storeOpts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read docker credentials: %w", err)
+	}
+
+	c := &Client{
+		opts:      opts,
+		log:       opts.Logger,
+		policy:    policy{attempts: opts.MaxAttempts, min: opts.MinBackoff, max: opts.MaxBackoff},
+		plainHTTP: plain,
+		docker:    credentials.Credential(store),
+		ecr:       newECRAccess(opts.ECR, opts.Logger),
+	}
+	router := &hostRouter{secure: newHTTPTransport(opts, false), insecureHosts: insecure}
+	if len(insecure) > 0 {
+		router.insecure = newHTTPTransport(opts, true)
+	}
+	c.auth = &auth.Client{
+		Client:     &http.Client{Transport: &retrier{next: router, policy: c.policy, log: c.log}},
+		Credential: c.credential,
+		Cache:      auth.NewCache(),
+	}
+	c.auth.SetUserAgent(opts.UserAgent)
+	return c, nil
+}
+
+// Repository returns an oras-go repository for registry/repository that
+// uses this Client's credentials, transport and retries, over plain HTTP
+// when the policy says so (see [Options.PlainHTTP]). registry is a host
+// with an optional port ("quay.io", "127.0.0.1:5000"); "docker.io" and
+// "index.docker.io" are reached at registry-1.docker.io. Nothing is
+// contacted until the repository is used.
+func (c *Client) Repository(ctx context.Context, registry, repository string) (*remote.Repository, error) {
+	host := strings.ToLower(registry)
+	if host == "docker.io" || host == "index.docker.io" {
+		host = "registry-1.docker.io"
+	}
+	repo, err := remote.NewRepository(host + "/" + repository)
+	if err != nil {
+		return nil, fmt.Errorf("repository %s/%s: %w", registry, repository, err)
+	}
+	repo.Client = &doer{c: c}
+	repo.PlainHTTP = c.usePlainHTTP(host)
+	repo.HandleWarning = func(w remote.Warning) {
+		c.log.Warn("registry warning", "registry", host, "repository", repository, "text", w.Text)
+	}
+	return repo, nil
+}
+
+// usePlainHTTP applies the plain-HTTP policy to a host.
+func (c *Client) usePlainHTTP(host string) bool {
+	if c.plainHTTP.match(host) {
+		return true
+	}
+	return !c.opts.TLSLoopback && isLoopback(host)
+}

@@ -1,0 +1,108 @@
+package registry
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"oras.land/oras-go/v2/registry/remote/auth"
+)
+
+// credentialError marks a failure to obtain credentials (an ECR token that
+// could not be had), reported as an *AuthError.
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
+// credential resolves the credential for a registry host (the auth.Client's
+// CredentialFunc): the docker config and its credential helpers first,
+// then, for an ECR host with no docker credential, a token from ECR's
+// GetAuthorizationToken.
+//
+// A docker credential helper that fails (often one named in a config.json
+// copied from another machine and not installed here) does not stop
+// anonymous access to public registries: the host is tried without
+// credentials, and if it then refuses us, the *AuthError says why none
+// were sent.
+func (c *Client) credential(ctx context.Context, hostport string) (auth.Credential, error) {
+	cred, err := c.docker(ctx, hostport)
+	if err == nil {
+		c.credFailures.Delete(hostport)
+		if cred != auth.EmptyCredential {
+			return cred, nil
+		}
+	} else {
+		err = fmt.Errorf("reading docker credentials failed: %w", redact(err))
+		if _, seen := c.credFailures.Swap(hostport, err); !seen {
+			c.log.WarnContext(ctx, "cannot read docker credentials, trying without", "registry", hostport, "error", err.Error())
+		}
+	}
+	if h, ok := parseECR(hostport); ok {
+		cred, err := c.ecr.credential(ctx, h)
+		if err != nil {
+			return auth.EmptyCredential, &credentialError{err: err}
+		}
+		return cred, nil
+	}
+	return auth.EmptyCredential, nil
+}
+
+// withCredentialFailure adds to an authentication error why no docker
+// credentials were sent to host, if reading them failed.
+func (c *Client) withCredentialFailure(host string, err error) error {
+	if v, ok := c.credFailures.Load(host); ok {
+		return fmt.Errorf("%w (%v)", err, v)
+	}
+	return err
+}
+
+// credential returns registry credentials for an ECR host from
+// GetAuthorizationToken, cached until shortly before the token expires.
+func (a *ecrAccess) credential(ctx context.Context, h ecrHost) (auth.Credential, error) {
+	a.mu.Lock()
+	tok := a.tokens[h.host]
+	if tok == nil {
+		tok = &ecrToken{}
+		a.tokens[h.host] = tok
+	}
+	a.mu.Unlock()
+
+	tok.mu.Lock()
+	defer tok.mu.Unlock()
+	if tok.cred.Password != "" && time.Until(tok.expires) > tokenMargin {
+		return tok.cred, nil
+	}
+	fail := func(err error) (auth.Credential, error) {
+		return auth.EmptyCredential, fmt.Errorf("get ECR authorization token for %s: %w", h.host, err)
+	}
+	client, err := a.client(ctx, h)
+	if err != nil {
+		return fail(err)
+	}
+	out, err := client.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
+	if err != nil {
+		return fail(awsError(err))
+	}
+	if len(out.AuthorizationData) == 0 || out.AuthorizationData[0].AuthorizationToken == nil {
+		return fail(errors.New("no authorization data in the response"))
+	}
+	data := out.AuthorizationData[0]
+	raw, err := base64.StdEncoding.DecodeString(aws.ToString(data.AuthorizationToken))
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if err != nil || !ok || user == "" || pass == "" {
+		return fail(errors.New("malformed authorization token"))
+	}
+	tok.cred = auth.Credential{Username: user, Password: pass}
+	tok.expires = time.Now().Add(12 * time.Hour)
+	if data.ExpiresAt != nil {
+		tok.expires = *data.ExpiresAt
+	}
+	a.log.DebugContext(ctx, "using ECR authorization token", "registry", h.host, "expires", tok.expires)
+	return tok.cred, nil
+}

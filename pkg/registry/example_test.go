@@ -1,0 +1,90 @@
+package registry_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/airlift-cli/airlift/pkg/registry"
+)
+
+// A Client is made once per run and shared; Repository contacts nothing
+// until the repository is used.
+func ExampleClient_Repository() {
+	c, err := registry.New(registry.Options{
+		PlainHTTP:   []string{"registry.lan:5000"},
+		MaxAttempts: 3,
+		IdleTimeout: 2 * time.Minute,
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	for _, target := range []struct{ registry, repository string }{
+		{"127.0.0.1:5000", "team/app"},    // loopback: plain HTTP
+		{"registry.lan:5000", "team/app"}, // listed in PlainHTTP
+		{"quay.io", "team/app"},           // HTTPS
+		{"docker.io", "library/alpine"},   // reached at registry-1.docker.io
+	} {
+		repo, err := c.Repository(ctx, target.registry, target.repository)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(repo.Reference, "plain HTTP:", repo.PlainHTTP)
+	}
+	// Output:
+	// 127.0.0.1:5000/team/app plain HTTP: true
+	// registry.lan:5000/team/app plain HTTP: true
+	// quay.io/team/app plain HTTP: false
+	// registry-1.docker.io/library/alpine plain HTTP: false
+}
+
+// PlanPrepare tells a dry run what Prepare would do.
+func ExampleClient_PlanPrepare() {
+	c, err := registry.New(registry.Options{ECR: registry.ECROptions{ScanOnPush: true}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%q\n", c.PlanPrepare("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "team/app"))
+	fmt.Printf("%q\n", c.PlanPrepare("quay.io", "team/app"))
+	// Output:
+	// "create ECR repository team/app in eu-west-1"
+	// ""
+}
+
+// The copy engine retries a whole blob copy (fetch from the source, push
+// to the target), which the transport cannot replay, with Client.Retry.
+func ExampleClient_Retry() {
+	c, err := registry.New(registry.Options{MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	failures := 0
+	copyBlob := func(context.Context) error {
+		if failures < 2 {
+			failures++
+			return fmt.Errorf("copy blob: %w", io.ErrUnexpectedEOF) // the source stream broke
+		}
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		err := copyBlob(ctx)
+		if err == nil {
+			fmt.Println("copied after", attempt, "attempts")
+			return
+		}
+		wait, retry := c.Retry(attempt, err)
+		if !retry {
+			fmt.Println("giving up:", err)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+	// Output: copied after 3 attempts
+}
