@@ -95,7 +95,7 @@ where each comes from, so that it can be mirrored to a registry you trust.`,
 		log.SetFlags(0)
 		slog.SetDefault(g.logger())
 	}
-	root.AddCommand(newImagesCmd(g), newVersionCmd(g))
+	root.AddCommand(newImagesCmd(g), newCopyCmd(g), newVersionCmd(g))
 	return root
 }
 

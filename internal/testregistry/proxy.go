@@ -22,7 +22,8 @@ type Request struct {
 
 // Fault decides, for each request, whether to answer it with a fault
 // instead of forwarding it. n counts requests with the same method and
-// path so far (1 for the first).
+// path so far (1 for the first); uploads count by digest, since each
+// attempt gets a new upload session path.
 type Fault func(r *http.Request, n int) Action
 
 // Action is what the proxy does with a request.
@@ -67,7 +68,7 @@ func NewProxy(t testing.TB, reg *Registry) *Proxy {
 	p := &Proxy{counts: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
-		key := r.Method + " " + r.URL.Path
+		key := faultKey(r)
 		p.counts[key]++
 		n := p.counts[key]
 		p.mu.Unlock()
@@ -117,6 +118,16 @@ func NewProxy(t testing.TB, reg *Registry) *Proxy {
 	t.Cleanup(srv.Close)
 	p.Registry = Registry{Host: strings.TrimPrefix(srv.URL, "http://"), URL: srv.URL}
 	return p
+}
+
+// faultKey identifies "the same request" across retries: an upload's
+// session path changes every time, its digest does not.
+func faultKey(r *http.Request) string {
+	path := r.URL.Path
+	if i := strings.Index(path, "/blobs/uploads/"); i >= 0 {
+		path = path[:i+len("/blobs/uploads/")] + "?digest=" + r.URL.Query().Get("digest")
+	}
+	return r.Method + " " + path
 }
 
 // SetFault installs f (nil removes it).

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/airlift-cli/airlift/pkg/mirror"
+)
+
+// progress shows a copy as it goes, on stderr: bars on a terminal, one
+// plain line per finished image otherwise. It turns the engine's events
+// into output; the engine itself never prints.
+type progress struct {
+	w       io.Writer
+	enabled bool
+
+	mu     sync.Mutex
+	starts map[string]time.Time // image -> start
+	sent   map[string]int64     // image -> bytes uploaded so far
+	blob   map[string]int64     // image+digest -> bytes of the current attempt
+
+	p      *mpb.Progress // nil without a terminal
+	bytes  *mpb.Bar
+	images *mpb.Bar
+	total  int64
+	count  int64
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func newProgress(w io.Writer, enabled bool) *progress {
+	pr := &progress{w: w, enabled: enabled, starts: map[string]time.Time{}, sent: map[string]int64{}, blob: map[string]int64{}}
+	if enabled && isTerminal(w) {
+		pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond))
+		pr.images = pr.p.AddBar(0,
+			mpb.PrependDecorators(decor.Name("images ", decor.WCSyncSpaceR), decor.CountersNoUnit("%d / %d")),
+			mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO)))
+		pr.bytes = pr.p.AddBar(0,
+			mpb.PrependDecorators(decor.Name("bytes  ", decor.WCSyncSpaceR), decor.Counters(decor.SizeB1000(0), "% .1f / % .1f")),
+			mpb.AppendDecorators(decor.AverageSpeed(decor.SizeB1000(0), "% .1f")))
+	}
+	return pr
+}
+
+// event handles one engine event; it is called from many goroutines.
+func (pr *progress) event(ev mirror.Event) {
+	if !pr.enabled {
+		return
+	}
+	key := ev.Image.String()
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	switch ev.Kind {
+	case mirror.ImageStart:
+		pr.starts[key] = time.Now()
+		pr.count++
+		if pr.images != nil {
+			pr.images.SetTotal(pr.count, false)
+		}
+	case mirror.BlobStart:
+		bk := key + ev.Digest.String()
+		if ev.Attempt <= 1 {
+			pr.total += ev.Size
+			if pr.bytes != nil {
+				pr.bytes.SetTotal(pr.total, false)
+			}
+		} else if pr.bytes != nil {
+			// A retried upload starts again: take back what the failed
+			// attempt counted.
+			pr.bytes.IncrInt64(-pr.blob[bk])
+		}
+		pr.blob[bk] = 0
+	case mirror.BlobProgress:
+		bk := key + ev.Digest.String()
+		delta := ev.Done - pr.blob[bk]
+		pr.blob[bk] = ev.Done
+		pr.sent[key] += delta
+		if pr.bytes != nil {
+			pr.bytes.IncrInt64(delta)
+		}
+	case mirror.BlobDone:
+		delete(pr.blob, key+ev.Digest.String())
+	case mirror.Retry:
+		pr.line("retrying %s: %s %s after %s: %s", ev.Image.Source, ev.Op, shortDigest(ev.Digest.String()), ev.Wait.Round(time.Millisecond), oneLine(fmt.Sprint(ev.Err)))
+	case mirror.ImageDone:
+		took := time.Since(pr.starts[key]).Round(10 * time.Millisecond)
+		switch {
+		case ev.Err != nil:
+			pr.line("failed  %s -> %s: %s", ev.Image.Source, ev.Image.Target, oneLine(ev.Err.Error()))
+		case ev.How == mirror.HowPresent:
+			pr.line("present %s -> %s", ev.Image.Source, ev.Image.Target)
+		default:
+			pr.line("copied  %s -> %s (%s in %s)", ev.Image.Source, ev.Image.Target, humanBytes(pr.sent[key]), took)
+		}
+		if pr.images != nil {
+			pr.images.Increment()
+		}
+	}
+}
+
+// line prints one line: above the bars on a terminal.
+func (pr *progress) line(format string, a ...any) {
+	s := fmt.Sprintf(format, a...) + "\n"
+	if pr.p != nil {
+		_, _ = pr.p.Write([]byte(s))
+		return
+	}
+	_, _ = io.WriteString(pr.w, s)
+}
+
+// stop finishes the bars before the summary is printed.
+func (pr *progress) stop() {
+	if pr.p == nil {
+		return
+	}
+	pr.mu.Lock()
+	pr.images.SetTotal(pr.count, true)
+	pr.bytes.SetTotal(pr.total, true)
+	pr.mu.Unlock()
+	pr.p.Wait()
+}
+
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
+}

@@ -1,0 +1,182 @@
+package copyjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/inventory"
+	"github.com/airlift-cli/airlift/pkg/mirror"
+	"github.com/airlift-cli/airlift/pkg/reference"
+	"github.com/airlift-cli/airlift/pkg/registry"
+)
+
+// Request is one `airlift copy`.
+type Request struct {
+	// The images: a chart (its inventory), and/or references.
+	Chart  *inventory.ChartRequest
+	Images []string
+	// Mapping says where each image goes.
+	Mapping reference.Mapping
+	// Shard selects this run's share of the images.
+	Shard Shard
+	// DryRun plans without copying: every source resolved, every target
+	// checked, what would be created said, nothing written.
+	DryRun bool
+	// Registry configures registry access (credentials, plain HTTP, ECR).
+	Registry registry.Options
+	// Jobs, Platforms and SkipReferrers are the engine's options.
+	Jobs          int
+	Platforms     []string
+	SkipReferrers bool
+	// Events receives the engine's progress events.
+	Events func(mirror.Event)
+	Logger *slog.Logger
+}
+
+// Report is what a copy did (or, for a dry-run, would do).
+type Report struct {
+	Destination string
+	Shard       Shard
+	DryRun      bool
+	// Platforms the copy was filtered to (empty: all).
+	Platforms []string
+	// Results, one per image of this shard, sorted by source.
+	Results []mirror.Result
+	// Prepare lists what would be created in the target (dry-run).
+	Prepare []string
+	// Warnings from the chart's inventory.
+	Warnings []discover.Warning
+	Elapsed  time.Duration
+}
+
+// Summary counts results.
+type Summary struct {
+	Images, Copied, Present, Failed int
+	Bytes                           int64
+	Mounted, Referrers, Filtered    int
+}
+
+// Summary counts the results.
+func (r *Report) Summary() Summary {
+	s := Summary{Images: len(r.Results)}
+	for _, res := range r.Results {
+		switch res.Status {
+		case mirror.Copied:
+			s.Copied++
+		case mirror.Present:
+			s.Present++
+		case mirror.Failed:
+			s.Failed++
+		}
+		s.Bytes += res.Bytes
+		s.Mounted += res.Mounted
+		s.Referrers += res.Referrers
+		if res.Filtered {
+			s.Filtered++
+		}
+	}
+	return s
+}
+
+// ErrFailed is returned (wrapped) by Run when at least one image failed;
+// the report holds the results of all of them.
+var ErrFailed = errors.New("images failed")
+
+// Pairs resolves the request's images and maps them, without touching a
+// registry: the sources, sorted and unique, each with its target, for
+// this shard. Collisions are an error naming both sources.
+func Pairs(ctx context.Context, req Request) ([]reference.Pair, []discover.Warning, error) {
+	var srcs []reference.Reference
+	var warnings []discover.Warning
+	if req.Chart != nil {
+		rep, err := inventory.FromChart(ctx, *req.Chart)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, img := range rep.Images {
+			srcs = append(srcs, img.Ref)
+		}
+		warnings = rep.Warnings
+	}
+	for _, s := range req.Images {
+		r, err := reference.Parse(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs = append(srcs, r)
+	}
+	if len(srcs) == 0 {
+		return nil, warnings, errors.New("no images to copy")
+	}
+	pairs, err := req.Mapping.MapAll(srcs)
+	if err != nil {
+		return nil, warnings, err
+	}
+	return req.Shard.take(pairs), warnings, nil
+}
+
+// Run copies (or plans) the request. Per-image failures do not stop the
+// others; Run then returns the full report and an error wrapping
+// ErrFailed.
+func Run(ctx context.Context, req Request) (*Report, error) {
+	start := time.Now()
+	pairs, warnings, err := Pairs(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	regOpts := req.Registry
+	if regOpts.Logger == nil {
+		regOpts.Logger = req.Logger
+	}
+	client, err := registry.New(regOpts)
+	if err != nil {
+		return nil, err
+	}
+	images := make([]mirror.Image, len(pairs))
+	for i, p := range pairs {
+		images[i] = mirror.Image{Source: p.Source, Target: p.Target}
+	}
+	opts := mirror.Options{
+		Repository: func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
+			return client.Repository(ctx, reg, repo)
+		},
+		Retry:         client.Retry,
+		Jobs:          req.Jobs,
+		Platforms:     req.Platforms,
+		SkipReferrers: req.SkipReferrers,
+		Events:        req.Events,
+		Logger:        req.Logger,
+	}
+	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: req.Platforms, Warnings: warnings}
+	if req.DryRun {
+		seen := map[string]bool{}
+		for _, p := range pairs {
+			if seen[p.Target.Name()] {
+				continue
+			}
+			seen[p.Target.Name()] = true
+			if plan := client.PlanPrepare(p.Target.Registry, p.Target.Repository); plan != "" {
+				rep.Prepare = append(rep.Prepare, plan)
+			}
+		}
+		rep.Results, err = mirror.Plan(ctx, images, opts)
+	} else {
+		opts.Prepare = func(ctx context.Context, reg, repo string) error {
+			_, err := client.Prepare(ctx, reg, repo)
+			return err
+		}
+		rep.Results, err = mirror.Copy(ctx, images, opts)
+	}
+	rep.Elapsed = time.Since(start)
+	if err != nil {
+		return rep, err
+	}
+	if n := rep.Summary().Failed; n > 0 {
+		return rep, fmt.Errorf("%d of %d %w", n, len(rep.Results), ErrFailed)
+	}
+	return rep, nil
+}

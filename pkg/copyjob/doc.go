@@ -1,0 +1,7 @@
+// Package copyjob is the one call behind `airlift copy`: it gathers the
+// images (from a chart's inventory or a list), maps each to the target
+// registry (reference.Mapping, the mapping `values` uses too), rejects
+// collisions before anything is copied, takes this shard's share, and plans
+// (dry-run) or copies them with the mirror engine through one registry
+// client. It writes the lock file (source -> digest -> target) atomically.
+package copyjob

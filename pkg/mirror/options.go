@@ -1,0 +1,107 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"oras.land/oras-go/v2/registry"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// DefaultJobs is the number of concurrent transfers when Options.Jobs is 0.
+const DefaultJobs = 8
+
+// Image is one copy: Source to Target (both fully qualified; a Target may
+// have a tag and no digest).
+type Image struct {
+	Source, Target reference.Reference
+}
+
+// String returns "source -> target".
+func (i Image) String() string { return i.Source.String() + " -> " + i.Target.String() }
+
+// Repo is the storage the engine talks to. *remote.Repository (oras-go)
+// satisfies it; so does any registry.Repository.
+type Repo = registry.Repository
+
+// Options configures Copy and Plan. Only Repository is required.
+type Options struct {
+	// Repository returns the oras-go repository for registry/repository
+	// (auth, retries, plain HTTP configured by the caller). Required. It is
+	// called once per repository and run; the engine keeps the result, so
+	// state such as the Referrers API capability is learnt once.
+	//
+	// For throughput give the HTTP client at least Jobs idle connections
+	// per host (http.Transport.MaxIdleConnsPerHost; Go's default is 2).
+	Repository func(ctx context.Context, registry, repository string) (Repo, error)
+	// Prepare is called once per target repository before the first push
+	// into it (ECR repository creation); nil = nothing to prepare. Its error
+	// fails every image copied into that repository.
+	Prepare func(ctx context.Context, registry, repository string) error
+	// Retry says whether to try a failed unit of work again (a blob copy: the
+	// source fetch and the target push; a manifest fetch or push; a mount)
+	// and after how long; attempt counts failures so far (1-based). nil = no
+	// engine-level retries. It is not consulted once the context is done.
+	Retry func(attempt int, err error) (wait time.Duration, retry bool)
+	// Jobs bounds concurrent registry operations (blob and manifest copies,
+	// existence checks, referrer listings) across all images. Default 8.
+	Jobs int
+	// Platforms keeps only these platforms ("linux/amd64", "linux/arm/v7") of
+	// an index; empty = all. A variant left out matches any variant.
+	Platforms []string
+	// SkipReferrers leaves signatures, attestations and SBOMs behind.
+	SkipReferrers bool
+	// Events receives progress (called from many goroutines; must be cheap
+	// and safe for concurrent use). nil = no events.
+	Events func(Event)
+	// Logger receives debug records of the engine's decisions (skips, mounts,
+	// retries). nil = discard.
+	Logger *slog.Logger
+}
+
+// ErrInvalidOptions is wrapped by the error Copy and Plan return when they
+// cannot start.
+var ErrInvalidOptions = errors.New("invalid mirror options")
+
+// settings are validated Options with defaults applied.
+type settings struct {
+	Options
+	platforms []platformSpec
+	log       *slog.Logger
+}
+
+func (o Options) settings() (*settings, error) {
+	s := &settings{Options: o, log: o.Logger}
+	if o.Repository == nil {
+		return nil, fmt.Errorf("%w: Repository is required", ErrInvalidOptions)
+	}
+	switch {
+	case o.Jobs < 0:
+		return nil, fmt.Errorf("%w: Jobs is %d, want 0 (default %d) or more", ErrInvalidOptions, o.Jobs, DefaultJobs)
+	case o.Jobs == 0:
+		s.Jobs = DefaultJobs
+	}
+	for _, p := range o.Platforms {
+		spec, err := parsePlatform(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
+		}
+		s.platforms = append(s.platforms, spec)
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return s, nil
+}
+
+// emit sends ev to Options.Events, if set.
+func (s *settings) emit(ev Event) {
+	if s.Events != nil {
+		s.Events(ev)
+	}
+}

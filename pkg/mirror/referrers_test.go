@@ -1,0 +1,93 @@
+package mirror
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// targetReferrers lists the referrers of subject in the target with a fresh
+// oras-go repository (distribution has no Referrers API: this reads the
+// sha256-<hex> tag schema index).
+func targetReferrers(t *testing.T, r *testRegistry, repoName string, subject ocispec.Descriptor) []digest.Digest {
+	t.Helper()
+	var out []digest.Digest
+	err := r.repo(repoName).Referrers(context.Background(), subject, "", func(page []ocispec.Descriptor) error {
+		for _, d := range page {
+			out = append(out, d.Digest)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestCopyReferrers(t *testing.T) {
+	tests := []struct {
+		name          string
+		skip          bool
+		platforms     []string
+		wantReferrers int
+		wantSig       bool // the cosign signature of the index
+		wantSBOM      bool // the OCI referrer of the amd64 manifest
+	}{
+		{name: "copied by default", wantReferrers: 3, wantSig: true, wantSBOM: true},
+		{name: "SkipReferrers", skip: true},
+		// A filtered index has a new digest: the index signature does not
+		// apply to it; the per-platform referrers still do.
+		{name: "filtered index", platforms: []string{"linux/amd64"}, wantReferrers: 2, wantSBOM: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			f := pushImage(t, e.src, "signed/app", "2.0", twoPlatforms(3))
+			sig := pushCosignSig(t, e.src, "signed/app", f.index.desc.Digest)
+			amd64 := f.manifests[0].desc
+			sbom := pushReferrer(t, e.src, "signed/app", amd64)
+			// a signature of the SBOM: a referrer of a referrer
+			sbomSig := pushReferrer(t, e.src, "signed/app", sbom.desc)
+
+			opts := e.options()
+			opts.SkipReferrers = tt.skip
+			opts.Platforms = tt.platforms
+			res := mustCopy(t, []Image{e.to(f, "mirror/signed/app", "2.0")}, opts)[0]
+			if res.Status != Copied || res.Referrers != tt.wantReferrers {
+				t.Fatalf("status %v referrers %d (want %d) err %v", res.Status, res.Referrers, tt.wantReferrers, res.Err)
+			}
+
+			sigTag := "sha256-" + f.index.desc.Digest.Encoded() + ".sig"
+			body, ok := getManifest(t, e.dst, "mirror/signed/app", sigTag)
+			if ok != tt.wantSig || (ok && string(body) != string(sig.data)) {
+				t.Errorf("target %s: found=%v, want %v (bytes equal: %v)", sigTag, ok, tt.wantSig, string(body) == string(sig.data))
+			}
+			refs := targetReferrers(t, e.dst, "mirror/signed/app", amd64)
+			if got := slices.Contains(refs, sbom.desc.Digest); got != tt.wantSBOM {
+				t.Errorf("referrers of the amd64 manifest in the target: %v, want the SBOM: %v", refs, tt.wantSBOM)
+			}
+			refs = targetReferrers(t, e.dst, "mirror/signed/app", sbom.desc)
+			if got := slices.Contains(refs, sbomSig.desc.Digest); got != tt.wantSBOM {
+				t.Errorf("referrers of the SBOM in the target: %v, want its signature: %v", refs, tt.wantSBOM)
+			}
+			// independently of oras-go: the tag schema index and the artifact bytes
+			idxBody, ok := getManifest(t, e.dst, "mirror/signed/app", "sha256-"+amd64.Digest.Encoded())
+			if ok != tt.wantSBOM {
+				t.Fatalf("referrers tag schema index in the target: found=%v, want %v", ok, tt.wantSBOM)
+			}
+			if ok {
+				var idx ocispec.Index
+				if err := json.Unmarshal(idxBody, &idx); err != nil || len(idx.Manifests) != 1 || idx.Manifests[0].ArtifactType != "application/spdx+json" {
+					t.Errorf("referrers index %s (%v)", idxBody, err)
+				}
+				if body, ok := getManifest(t, e.dst, "mirror/signed/app", sbom.desc.Digest.String()); !ok || string(body) != string(sbom.data) {
+					t.Errorf("SBOM manifest in the target: found=%v, bytes equal %v", ok, string(body) == string(sbom.data))
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,228 @@
+package mirror
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// TestCopyInterrupted: a copy that stops half-way leaves no tag pointing at
+// missing content, and a re-run uploads only what is missing.
+func TestCopyInterrupted(t *testing.T) {
+	tests := []struct {
+		name   string
+		cancel bool // cancel the context instead of failing the target
+	}{
+		{name: "target fails after 3 uploads"},
+		{name: "context cancelled after 3 uploads", cancel: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			var images []Image
+			var fixtures []fixture
+			for i := range 2 {
+				f := pushImage(t, e.src, fmt.Sprintf("int/%d", i), "1", twoPlatforms(uint64(60+i)))
+				fixtures = append(fixtures, f)
+				images = append(images, e.to(f, fmt.Sprintf("int/%d", i), "1"))
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var puts atomic.Int64
+			e.dst.rec.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				isPut := request{r.Method, r.URL.Path, r.URL.RawQuery}.isBlobUploadPut()
+				if tt.cancel {
+					if isPut && puts.Add(1) == 3 {
+						e.dst.rec.next.ServeHTTP(w, r)
+						cancel()
+						return true
+					}
+					return false
+				}
+				if (isPut && puts.Add(1) > 3) || puts.Load() > 3 {
+					http.Error(w, "injected", http.StatusInternalServerError)
+					return true
+				}
+				return false
+			})
+			opts := e.options()
+			opts.Jobs = 2
+			res, err := Copy(ctx, images, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.dst.rec.setFault(nil)
+			for _, r := range res {
+				if r.Status != Failed {
+					t.Fatalf("interrupted copy: %v", r.Status)
+				}
+				if tt.cancel && !errors.Is(r.Err, context.Canceled) {
+					t.Errorf("error %v, want context.Canceled", r.Err)
+				}
+				t.Logf("interrupted: %v", r.Err)
+			}
+			present := 0
+			for i, f := range fixtures {
+				if _, ok := getManifest(t, e.dst, images[i].Target.Repository, "1"); ok {
+					t.Fatalf("tag %s exists after an interrupted copy", images[i].Target)
+				}
+				for _, b := range f.blobs {
+					if hasBlob(t, e.dst, images[i].Target.Repository, b.desc.Digest) {
+						present++
+					}
+				}
+			}
+
+			e.dst.rec.reset()
+			res = mustCopy(t, images, opts)
+			uploaded := 0
+			for i, r := range res {
+				if r.Status != Copied || r.TargetDigest != fixtures[i].index.desc.Digest {
+					t.Fatalf("re-run: %v %v", r.Status, r.Err)
+				}
+				checkCopied(t, e.dst, images[i].Target.Repository, "1", fixtures[i])
+				uploaded += r.Blobs
+			}
+			total := len(fixtures[0].blobs) + len(fixtures[1].blobs)
+			nPuts := e.dst.rec.count(request.isBlobUploadPut)
+			t.Logf("%d of %d blobs were there after the interruption; the re-run uploaded %d (%d PUTs)", present, total, uploaded, nPuts)
+			if nPuts != total-present || uploaded != nPuts {
+				t.Errorf("re-run: %d PUTs, results say %d uploads, want %d", nPuts, uploaded, total-present)
+			}
+		})
+	}
+}
+
+// truncatingWriter sends the first n bytes of a response body, then drops
+// the connection.
+type truncatingWriter struct {
+	http.ResponseWriter
+	n int
+}
+
+func (w *truncatingWriter) Write(b []byte) (int, error) {
+	if len(b) <= w.n {
+		w.n -= len(b)
+		return w.ResponseWriter.Write(b)
+	}
+	_, _ = w.ResponseWriter.Write(b[:w.n])
+	w.ResponseWriter.(http.Flusher).Flush()
+	panic(http.ErrAbortHandler)
+}
+
+// TestCopyRetry: blob copies are retried as a whole (source GET + target
+// PUT): every first upload PUT fails with 503 after part of its body, and one
+// source GET is cut short.
+func TestCopyRetry(t *testing.T) {
+	tests := []struct {
+		name     string
+		retry    func(attempt int, err error) (time.Duration, bool)
+		faultAll bool // faults on both images' blobs, else on image 0's only
+	}{
+		{name: "retried", retry: func(attempt int, _ error) (time.Duration, bool) { return time.Millisecond, attempt < 3 }, faultAll: true},
+		{name: "no Retry: the image fails, the other completes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			var images []Image
+			var fixtures []fixture
+			faulty := map[digest.Digest]bool{}
+			for i := range 2 {
+				f := pushImage(t, e.src, fmt.Sprintf("retry/%d", i), "1", twoPlatforms(uint64(80+i)))
+				fixtures = append(fixtures, f)
+				images = append(images, e.to(f, fmt.Sprintf("retry/%d", i), "1"))
+				for _, b := range f.blobs {
+					faulty[b.desc.Digest] = tt.faultAll || i == 0
+				}
+			}
+			truncated := fixtures[0].blobs[1].desc.Digest
+			var mu sync.Mutex
+			failed := map[digest.Digest]bool{}
+			once := func(d digest.Digest) bool { // true the first time d is seen
+				mu.Lock()
+				defer mu.Unlock()
+				seen := failed[d]
+				failed[d] = true
+				return !seen && faulty[d]
+			}
+			e.dst.rec.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				q := request{r.Method, r.URL.Path, r.URL.RawQuery}
+				if !q.isBlobUploadPut() || !once(digest.Digest(r.URL.Query().Get("digest"))) {
+					return false
+				}
+				_, _ = io.CopyN(io.Discard, r.Body, 1024)
+				http.Error(w, "injected", http.StatusServiceUnavailable)
+				return true
+			})
+			var truncations atomic.Int64
+			e.src.rec.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+truncated.String()) || truncations.Add(1) > 1 {
+					return false
+				}
+				e.src.rec.next.ServeHTTP(&truncatingWriter{ResponseWriter: w, n: 1000}, r)
+				return true
+			})
+
+			var retries atomic.Int64
+			opts := e.options()
+			opts.Retry = tt.retry
+			opts.Events = func(ev Event) {
+				if ev.Kind == Retry {
+					retries.Add(1)
+				}
+			}
+			res := mustCopy(t, images, opts)
+			for i, r := range res {
+				if !faulty[fixtures[i].blobs[0].desc.Digest] || tt.retry != nil {
+					if r.Status != Copied {
+						t.Fatalf("image %d: %v %v", i, r.Status, r.Err)
+					}
+					checkCopied(t, e.dst, images[i].Target.Repository, "1", fixtures[i])
+					checkBlobContent(t, e.dst, images[i].Target.Repository, fixtures[i])
+					continue
+				}
+				msg := fmt.Sprint(r.Err)
+				t.Logf("image %d: %s", i, msg)
+				if r.Status != Failed || !strings.HasPrefix(msg, "copying ") || strings.Contains(msg, "\n") ||
+					!(strings.Contains(msg, "pushing blob sha256:") || strings.Contains(msg, "reading blob sha256:")) {
+					t.Errorf("image %d: status %v, error %q", i, r.Status, msg)
+				}
+				if _, ok := getManifest(t, e.dst, images[i].Target.Repository, "1"); ok {
+					t.Errorf("image %d: tag exists after a failed copy", i)
+				}
+			}
+			t.Logf("%d retries, %d truncated source GETs", retries.Load(), min(truncations.Load(), 1))
+			if tt.retry != nil && retries.Load() < int64(len(failed)) {
+				t.Errorf("%d retries for %d faulty uploads", retries.Load(), len(failed))
+			}
+		})
+	}
+}
+
+// checkBlobContent downloads every blob of f from the target and hashes it.
+func checkBlobContent(t *testing.T, r *testRegistry, repoName string, f fixture) {
+	t.Helper()
+	for _, b := range f.blobs {
+		resp, err := http.Get("http://" + r.host + "/v2/" + repoName + "/blobs/" + b.desc.Digest.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, resp.Body)
+		resp.Body.Close()
+		if err != nil || digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)) != b.desc.Digest {
+			t.Errorf("blob %s in the target does not verify (%v)", b.desc.Digest, err)
+		}
+	}
+}
