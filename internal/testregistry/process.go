@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 )
 
 // ServerBinary is the registry server from Debian's docker-registry
@@ -21,9 +19,9 @@ const ServerBinary = "docker-registry"
 // with filesystem storage under a temporary directory, and stops it when
 // the test ends. Without the server on PATH the test is skipped, except
 // under CI (CI=true), where .ci/run installs it and its absence fails.
-func StartProcess(t testing.TB, opts ...ProcessOption) *Registry {
+func StartProcess(t testing.TB, opts ...Option) *Registry {
 	t.Helper()
-	var po processOptions
+	var po config
 	for _, o := range opts {
 		o(&po)
 	}
@@ -57,15 +55,7 @@ http:
   addr: %s
 `, filepath.Join(dir, "storage"), addr)
 	if po.user != "" {
-		hash, err := bcrypt.GenerateFromPassword([]byte(po.password), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		htpasswd := filepath.Join(dir, "htpasswd")
-		if err := os.WriteFile(htpasswd, []byte(po.user+":"+string(hash)+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg += fmt.Sprintf("auth:\n  htpasswd:\n    realm: airlift-test\n    path: %s\n", htpasswd)
+		cfg += fmt.Sprintf("auth:\n  htpasswd:\n    realm: airlift-test\n    path: %s\n", htpasswd(t, dir, po.user, po.pass))
 	}
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
@@ -102,16 +92,6 @@ http:
 		time.Sleep(20 * time.Millisecond)
 	}
 	return &Registry{Host: addr, URL: url}
-}
-
-// ProcessOption changes the registry process.
-type ProcessOption func(*processOptions)
-
-type processOptions struct{ user, password string }
-
-// WithBasicAuth makes the registry require user and password (htpasswd).
-func WithBasicAuth(user, password string) ProcessOption {
-	return func(o *processOptions) { o.user, o.password = user, password }
 }
 
 func freePort() (int, error) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -13,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/distribution/distribution/v3/configuration"
-	"github.com/distribution/distribution/v3/registry/handlers"
+	"github.com/airlift-cli/airlift/internal/testregistry"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/filesystem"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
 	"github.com/opencontainers/go-digest"
@@ -32,31 +30,25 @@ func init() {
 // testRegistry is an in-process CNCF distribution registry behind a
 // recording wrapper.
 type testRegistry struct {
-	srv  *httptest.Server
 	host string // 127.0.0.1:port
 	rec  *recorder
 }
 
-// newRegistry starts a registry with in-memory storage, or filesystem
-// storage under dir when dir is not empty.
+// newRegistry starts a registry (internal/testregistry) with in-memory
+// storage, or filesystem storage under dir when dir is not empty, behind a
+// recorder.
 func newRegistry(t testing.TB, dir string) *testRegistry {
 	t.Helper()
-	storage := configuration.Storage{
-		"inmemory":    configuration.Parameters{},
-		"delete":      configuration.Parameters{"enabled": true},
-		"maintenance": configuration.Parameters{"uploadpurging": map[any]any{"enabled": false}},
-	}
+	rec := &recorder{}
+	opts := []testregistry.Option{testregistry.WithHandler(func(next http.Handler) http.Handler {
+		rec.next = next
+		return rec
+	})}
 	if dir != "" {
-		delete(storage, "inmemory")
-		storage["filesystem"] = configuration.Parameters{"rootdirectory": dir}
+		opts = append(opts, testregistry.WithFilesystem(dir))
 	}
-	cfg := &configuration.Configuration{Storage: storage}
-	cfg.HTTP.Secret = "airlift-test-secret"
-	app := handlers.NewApp(context.Background(), cfg)
-	rec := &recorder{next: app}
-	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
-	return &testRegistry{srv: srv, host: strings.TrimPrefix(srv.URL, "http://"), rec: rec}
+	reg := testregistry.Start(t, opts...)
+	return &testRegistry{host: reg.Host, rec: rec}
 }
 
 // testClient is shared by all repositories of the tests: plain HTTP with

@@ -5,27 +5,21 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/distribution/distribution/v3/configuration"
+	"github.com/airlift-cli/airlift/internal/testregistry"
 	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd"
-	"github.com/distribution/distribution/v3/registry/handlers"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory"
 	"github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/sirupsen/logrus"
-	"golang.org/x/crypto/bcrypt"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/registry/remote"
 )
@@ -36,7 +30,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testRegistry is a CNCF distribution registry served in-process.
+// testRegistry is a CNCF distribution registry served in-process
+// (internal/testregistry) that counts requests per HTTP major version.
 type testRegistry struct {
 	URL  string // http(s)://127.0.0.1:PORT
 	Host string // 127.0.0.1:PORT
@@ -45,67 +40,30 @@ type testRegistry struct {
 	protos map[int]int // requests seen per HTTP major version
 }
 
-type testRegistryConfig struct {
-	conf configuration.Configuration
-	tls  bool
-}
-
-type testRegistryOption func(t *testing.T, c *testRegistryConfig)
+type testRegistryOption = testregistry.Option
 
 // withHtpasswd protects the registry with basic auth for one user.
 func withHtpasswd(user, pass string) testRegistryOption {
-	return func(t *testing.T, c *testRegistryConfig) {
-		hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "htpasswd")
-		if err := os.WriteFile(path, fmt.Appendf(nil, "%s:%s\n", user, hash), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		c.conf.Auth = configuration.Auth{"htpasswd": configuration.Parameters{"realm": "test", "path": path}}
-	}
+	return testregistry.WithBasicAuth(user, pass)
 }
 
 // withTLS serves the registry over HTTPS (HTTP/2 enabled) with httptest's
 // self-signed certificate.
-func withTLS() testRegistryOption {
-	return func(_ *testing.T, c *testRegistryConfig) { c.tls = true }
-}
+func withTLS() testRegistryOption { return testregistry.WithTLS() }
 
 func newTestRegistry(t *testing.T, opts ...testRegistryOption) *testRegistry {
 	t.Helper()
-	c := &testRegistryConfig{conf: configuration.Configuration{
-		Storage: configuration.Storage{
-			"inmemory": configuration.Parameters{},
-			"maintenance": configuration.Parameters{"uploadpurging": map[any]any{
-				"enabled": false,
-			}},
-		},
-	}}
-	c.conf.HTTP.Secret = "test-secret"
-	for _, o := range opts {
-		o(t, c)
-	}
-	app := handlers.NewApp(context.Background(), &c.conf)
 	r := &testRegistry{protos: map[int]int{}}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.protos[req.ProtoMajor]++
-		r.mu.Unlock()
-		app.ServeHTTP(w, req)
+	count := testregistry.WithHandler(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			r.mu.Lock()
+			r.protos[req.ProtoMajor]++
+			r.mu.Unlock()
+			next.ServeHTTP(w, req)
+		})
 	})
-	srv := httptest.NewUnstartedServer(handler)
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake errors are expected
-	if c.tls {
-		srv.EnableHTTP2 = true
-		srv.StartTLS()
-	} else {
-		srv.Start()
-	}
-	t.Cleanup(srv.Close)
-	r.URL = srv.URL
-	r.Host = strings.TrimPrefix(strings.TrimPrefix(srv.URL, "http://"), "https://")
+	reg := testregistry.Start(t, append(opts, count)...)
+	r.URL, r.Host = reg.URL, reg.Host
 	return r
 }
 
