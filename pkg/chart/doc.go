@@ -23,6 +23,21 @@
 // Chart.yaml annotations (image lists such as "helm.sh/images") and the final
 // values of the top chart.
 //
+// # Rendering many times
+//
+// [Load] does the first half of Render once: it reads the user's values,
+// locates and loads the chart and checks its dependencies. [Loaded.Render]
+// then renders it as often as needed with extra values layered over the
+// user's, in Helm's order for one more -f file: after the user's values
+// files, before their --set flags. Renders work on a shallow copy of the
+// loaded chart (Helm's dependency processing rewrites the dependency lists
+// and values of the chart it renders) and may run concurrently; loading
+// kube-prometheus-stack 88.5.3 takes about 20 ms, each render about 100 ms.
+// [Loaded.Tree] lists every chart of the tree, enabled or not, with the
+// place of its values in the top chart's values (aliases honoured) and its
+// own values.yaml; [Loaded.Values] gives the coalesced values without
+// rendering.
+//
 // # Sources
 //
 // A [Source] is a local chart directory or .tgz, a chart name in an http(s)

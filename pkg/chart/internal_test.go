@@ -62,7 +62,7 @@ func TestScrub(t *testing.T) {
 
 func TestGuardRecoversPanics(t *testing.T) {
 	render := func() (r *Rendered, err error) {
-		defer guard(Source{Chart: "odd"}, nil, &r, &err)
+		defer guard(Source{Chart: "odd"}, nil, &err, func() { r = nil })
 		r = &Rendered{}
 		panic("index out of range")
 	}

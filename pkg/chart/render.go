@@ -3,8 +3,6 @@ package chart
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"runtime/debug"
 	"strings"
 
 	"helm.sh/helm/v4/pkg/chart/common"
@@ -57,50 +55,12 @@ type ChartInfo struct {
 //
 // Errors are *NotFoundError, *LoadError, *ValuesError, *RenderError or
 // *FetchError, or the context's error when ctx ends first.
-func Render(ctx context.Context, src Source, vals Values, opts Options) (rendered *Rendered, err error) {
-	defer guard(src, opts.Logger, &rendered, &err)
-	s, err := opts.resolve()
+func Render(ctx context.Context, src Source, vals Values, opts Options) (*Rendered, error) {
+	l, err := Load(ctx, src, vals, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	userVals, err := mergeValues(ctx, vals, src, &s)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	loc, err := locate(ctx, src, &s)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	ch, err := prepare(ctx, loc, src, &s)
-	if err != nil {
-		return nil, err
-	}
-	return renderChart(ctx, ch, userVals, &s)
-}
-
-// guard runs deferred at the Render boundary: it turns a panic (Helm has
-// panicked on odd charts before) into a *RenderError, and makes sure no error
-// carries credentials.
-func guard(src Source, log *slog.Logger, rendered **Rendered, err *error) {
-	if r := recover(); r != nil {
-		*rendered = nil
-		*err = &RenderError{Chart: src.Chart, Err: fmt.Errorf("helm panicked: %v", r)}
-		if log != nil {
-			log.Debug("recovered panic", "panic", r, "stack", string(debug.Stack()))
-		}
-	}
-	if *err != nil {
-		*err = scrub(redactFields(*err), src.Password)
-	}
+	return l.Render(ctx)
 }
 
 // prepare checks that the chart is installable and that its dependencies

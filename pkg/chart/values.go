@@ -8,21 +8,38 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/strvals"
 )
 
-// mergeValues merges the user's values the way `helm template` does: values
-// files in order, then --set-json, --set, --set-string, --set-file and
-// --set-literal, each later one overriding earlier ones.
-func mergeValues(ctx context.Context, v Values, src Source, s *settings) (map[string]any, error) {
-	base := map[string]any{}
+// userValues are the user's values options, read once: the values files
+// merged in order, and the --set style flags, applied again on every merge
+// so that extra values can be layered between the files and the flags.
+type userValues struct {
+	files map[string]any
+	flags Values
+	read  func(ref string) ([]byte, error)
+}
+
+// readUserValues reads the user's values files (local paths or http(s)
+// URLs) and checks the flags by applying them once. Files named by
+// --set-file are read once and remembered.
+func readUserValues(ctx context.Context, v Values, src Source, s *settings) (*userValues, error) {
 	var hc *httpClient
+	var mu sync.Mutex
+	cache := map[string][]byte{}
 	read := func(ref string) ([]byte, error) {
 		if strings.TrimSpace(ref) == "-" {
 			return nil, errors.New(`reading values from stdin ("-") is not supported here; pass a file`)
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if data, ok := cache[ref]; ok {
+			return data, nil
+		}
+		var data []byte
 		if isHTTPURL(ref) {
 			if hc == nil {
 				c, err := newHTTPClient(Source{
@@ -34,15 +51,23 @@ func mergeValues(ctx context.Context, v Values, src Source, s *settings) (map[st
 				}
 				hc = c
 			}
-			return hc.get(ctx, ref)
+			got, err := hc.get(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			data = got
+		} else {
+			got, err := os.ReadFile(ref)
+			if err != nil {
+				return nil, unwrapPathError(err)
+			}
+			data = got
 		}
-		data, err := os.ReadFile(ref)
-		if err != nil {
-			return nil, unwrapPathError(err)
-		}
+		cache[ref] = data
 		return data, nil
 	}
 
+	u := &userValues{files: map[string]any{}, flags: v, read: read}
 	for _, file := range v.Files {
 		raw, err := read(file)
 		if err != nil {
@@ -52,9 +77,26 @@ func mergeValues(ctx context.Context, v Values, src Source, s *settings) (map[st
 		if err != nil {
 			return nil, valuesFileError(file, err)
 		}
-		base = loader.MergeMaps(base, current)
+		u.files = loader.MergeMaps(u.files, current)
 	}
+	if _, err := u.merge(); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
 
+// merge returns a fresh copy of the user's values in Helm's order: values
+// files, then extra (each later map wins, like further -f files), then
+// --set-json, --set, --set-string, --set-file and --set-literal. Neither the
+// stored values nor extra are modified.
+func (u *userValues) merge(extra ...map[string]any) (map[string]any, error) {
+	base := plainMap(u.files)
+	for _, e := range extra {
+		if len(e) > 0 {
+			base = loader.MergeMaps(base, plainMap(e))
+		}
+	}
+	v := u.flags
 	for _, expr := range v.SetJSON {
 		trimmed := strings.TrimSpace(expr)
 		if strings.HasPrefix(trimmed, "{") {
@@ -81,7 +123,7 @@ func mergeValues(ctx context.Context, v Values, src Source, s *settings) (map[st
 	}
 	for _, expr := range v.SetFile {
 		reader := func(rs []rune) (any, error) {
-			data, err := read(string(rs))
+			data, err := u.read(string(rs))
 			if err != nil {
 				return nil, fmt.Errorf("reading %s: %w", string(rs), err)
 			}

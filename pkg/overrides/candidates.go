@@ -1,0 +1,220 @@
+package overrides
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// candidate is a values path that may control an image.
+type candidate struct {
+	id    int
+	path  Path
+	role  Role
+	orig  string   // the value the chart sees ("" when empty or unset)
+	shape []string // Slot: the keys of the object to set, nil for a string slot
+}
+
+// collector walks values trees and gathers candidates.
+type collector struct {
+	seen   map[string]*candidate
+	skip   []Path                    // subtrees not to walk: disabled charts, subchart globals
+	names  map[string]bool           // last path parts of the images the chart renders
+	scopes []Path                    // enabled charts' value scopes, longest first
+	shapes map[string]map[string]int // per scope: image object key sets, for slots
+}
+
+// collect finds the per-image candidates and the knobs of a chart. names
+// holds the last repository part of every rendered image: a string is
+// taken for a whole reference only when it names one of them.
+func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
+	enabled, disabled := c.scopes()
+	col := &collector{seen: map[string]*candidate{}, names: names, shapes: map[string]map[string]int{}}
+	for _, s := range enabled {
+		col.scopes = append(col.scopes, keysPath(s.Keys))
+	}
+	sort.SliceStable(col.scopes, func(i, j int) bool { return len(col.scopes[i]) > len(col.scopes[j]) })
+	col.skip = append(col.skip, disabled...)
+	col.skip = append(col.skip, Path{Key("global")})
+	for _, s := range enabled {
+		if len(s.Keys) > 0 {
+			col.skip = append(col.skip, keysPath(s.Keys).Child(Key("global")))
+		}
+	}
+	col.walk(c.Values, nil, "", nil)
+	for _, s := range enabled {
+		col.walk(s.Defaults, keysPath(s.Keys), "", nil)
+	}
+	knobSeen := map[string]*candidate{}
+	addKnob := func(p Path, v any) {
+		s, ok := stringish(v)
+		if !ok || (s != "" && !hostLike(s+"/x")) {
+			return
+		}
+		if _, dup := knobSeen[p.String()]; !dup {
+			knobSeen[p.String()] = &candidate{path: p, role: Knob, orig: s}
+		}
+	}
+	globals := []map[string]any{asMap(c.Values["global"])}
+	for _, s := range enabled {
+		globals = append(globals, asMap(s.Defaults["global"]))
+	}
+	for _, g := range globals {
+		for k, v := range g {
+			if isRegistryKey(k) {
+				addKnob(Path{Key("global"), Key(k)}, v)
+			}
+		}
+		if img := asMap(g["image"]); img != nil {
+			if v, ok := img["registry"]; ok {
+				addKnob(Path{Key("global"), Key("image"), Key("registry")}, v)
+			}
+		}
+	}
+	if v, ok := c.Values["imageRegistry"]; ok {
+		addKnob(Path{Key("imageRegistry")}, v)
+	}
+	// The de-facto standard knob is tried even where no values.yaml
+	// declares it: templates read it with a default.
+	addKnob(Path{Key("global"), Key("imageRegistry")}, nil)
+	for _, k := range knobSeen {
+		delete(col.seen, k.path.String())
+		knobs = append(knobs, k)
+	}
+	for _, cand := range col.seen {
+		if cand.role == Slot && cand.shape != nil {
+			cand.shape = col.slotShape(cand.path)
+		}
+		perImage = append(perImage, cand)
+	}
+	sortCandidates(perImage)
+	sortCandidates(knobs)
+	return perImage, knobs
+}
+
+func sortCandidates(cs []*candidate) {
+	sort.Slice(cs, func(i, j int) bool { return cs[i].path.String() < cs[j].path.String() })
+}
+
+// walk visits a values tree; parentKey is the key of v in its parent, obj
+// the map v is in.
+func (col *collector) walk(v any, p Path, parentKey string, obj map[string]any) {
+	for _, s := range col.skip {
+		if p.HasPrefix(s) {
+			return
+		}
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) == 0 && isImageKey(parentKey) && len(p) > 0 {
+			col.add(&candidate{path: p, role: Slot, shape: []string{}})
+			return
+		}
+		if imageObject(t) {
+			scope := col.scopeOf(p).String()
+			if col.shapes[scope] == nil {
+				col.shapes[scope] = map[string]int{}
+			}
+			col.shapes[scope][objectShape(t)]++
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			col.field(t[k], p.Child(Key(k)), k, t)
+		}
+	case []any:
+		for i, e := range t {
+			switch e.(type) {
+			case map[string]any, []any:
+				col.walk(e, p.Child(Index(i)), parentKey, nil)
+			default:
+				col.field(e, p.Child(Index(i)), "", nil)
+			}
+		}
+	}
+}
+
+// field classifies one value of a map (k its key, obj the map) or of a
+// list (k and obj empty).
+func (col *collector) field(v any, p Path, k string, obj map[string]any) {
+	s, scalar := stringish(v)
+	if !scalar {
+		col.walk(v, p, k, obj)
+		return
+	}
+	isObj := obj != nil && imageObject(obj)
+	switch {
+	case k != "" && isRegistryKey(k):
+		if s == "" || hostLike(s+"/x") {
+			col.add(&candidate{path: p, role: Registry, orig: s})
+		}
+	case s == "":
+		if v != nil && isImageKey(k) && !isObj {
+			col.add(&candidate{path: p, role: Slot})
+		}
+	case strings.ContainsAny(s, " \t\n{}"):
+	case isRepositoryKey(k) || (k == "image" || k == "name") && isObj && (k == "image" || hasTag(obj)):
+		col.add(&candidate{path: p, role: Repository, orig: s})
+	case isTagKey(k, isObj):
+		col.add(&candidate{path: p, role: Tag, orig: s})
+	case k == "digest" || k == "sha" || k == "pullPolicy":
+	case isImageKey(k) || strings.ContainsAny(s, "/:"):
+		if ref, err := reference.Parse(s); err == nil && col.names[lastPart(ref.Repository)] {
+			col.add(&candidate{path: p, role: Reference, orig: s})
+		}
+	}
+}
+
+func hasTag(m map[string]any) bool {
+	_, tag := m["tag"]
+	return tag
+}
+
+func (col *collector) add(c *candidate) {
+	key := c.path.String()
+	if _, ok := col.seen[key]; !ok {
+		col.seen[key] = c
+	}
+}
+
+// objectShape names the image keys of an image object: "registry,repository,tag".
+func objectShape(m map[string]any) string {
+	var keys []string
+	for _, k := range []string{"registry", "repository", "image", "name", "tag", "digest", "sha"} {
+		if _, ok := m[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	return strings.Join(keys, ",")
+}
+
+// scopeOf returns the scope of the chart whose values hold p.
+func (col *collector) scopeOf(p Path) Path {
+	for _, s := range col.scopes {
+		if p.HasPrefix(s) {
+			return s
+		}
+	}
+	return nil
+}
+
+// slotShape is the most common image object shape of the chart whose
+// values hold p, the shape given to an empty image object there;
+// {registry, repository, tag} when that chart has none.
+func (col *collector) slotShape(p Path) []string {
+	best, n := "registry,repository,tag", 0
+	for s, c := range col.shapes[col.scopeOf(p).String()] {
+		if !strings.Contains(s, "repository") && !strings.Contains(s, "image") {
+			continue
+		}
+		if c > n || c == n && s < best {
+			best, n = s, c
+		}
+	}
+	return strings.Split(best, ",")
+}

@@ -1,0 +1,77 @@
+// Package overrides writes the values that point an unmodified Helm chart at
+// a mirror registry, and proves them by rendering the chart again.
+//
+// The package is pure: it works on values trees and rendered manifests, and
+// renders through the function a [Chart] carries; it never imports Helm.
+// Package fromchart builds a Chart from a chart loaded by package chart.
+//
+// # Trace
+//
+// [Trace] renders the chart with the user's values, then finds the
+// image-shaped values of the chart and of every enabled subchart, each
+// under its values scope (aliases honoured):
+//
+//   - registry keys (registry, imageRegistry, registryOverride), repository
+//     keys (repository, imageRepository, and image or name inside an image
+//     object such as ingress-nginx's {registry, image, tag, digest}), tag
+//     keys;
+//   - strings that parse as a reference naming an image the chart renders
+//     (k8ssandra's cassandra.versionImageMap entries);
+//   - empty image values ({} or "") that replace an image the templates
+//     compute (k8ssandra's stargate.image), filled in with the shape of the
+//     chart's other image objects;
+//   - chart-wide knobs: global.imageRegistry (tried even where no
+//     values.yaml declares it), global.image.registry, other registry keys
+//     under global, a top-level imageRegistry.
+//
+// Each candidate gets a sentinel value that keeps its shape and carries a
+// number (c0007.sentinel.invalid for a registry, sentinel/c0007/<original>
+// for a repository, <original>-c0007 for a tag). One render gives every
+// per-image candidate its sentinel, one more the empty image values (they
+// would hide the values they replace), and one per knob; they run
+// concurrently. pkg/discover then reads which rendered image carries which
+// number, at which place (object, field path, template file), and the
+// rendered sentinel images are kept to predict what other values render.
+// When a template rejects a sentinel (a `fail` on a tag format), the render
+// is split in halves until the candidates at fault are found and skipped.
+// Bitnami charts get global.security.allowInsecureImages=true in every
+// render that relocates images.
+//
+// # Plan
+//
+// [Plan] maps every image with the [reference.Mapping] that `airlift copy`
+// uses (two images with one target are an error) and chooses values:
+//
+//   - a chart-wide knob set to REGISTRY[/PREFIX] where it moves images to
+//     their targets (predicted from the knob's sentinel render);
+//   - for the other images, per place, the first that works of: a whole
+//     reference rewritten, a registry key set to REGISTRY[/PREFIX], a
+//     repository set to the rest of the target (host included when it
+//     carried one), a registry and a repository together (Docker Hub's
+//     official images keep their library/ part), an empty image value
+//     filled in; values shared between images must agree;
+//   - the settings relocated images need, and with a pull secret name, the
+//     pull-secret lists of the chart (global.imagePullSecrets, every
+//     imagePullSecrets and pullSecrets), each keeping its shape.
+//
+// Tags and digests are never changed. A knob is preferred where it leaves no
+// more images behind than per-image values and needs fewer values. The plan
+// is then checked by rendering; an image found elsewhere than predicted
+// gets its next best way and the chart is rendered again (PlanOptions.Rounds).
+//
+// # Check
+//
+// [Check] renders the chart with the user's values and overrides layered
+// over them (as one more -f file after the user's) and compares every image,
+// place by place, with mapping.Map of the image rendered there without the
+// overrides; every original image must still render, one to one. Anything
+// else is a [Leak] with its object, field path and template file. Images
+// that no values path controls are marked TemplateOnly: [Rewrite], the
+// core of `airlift postrender`, moves them in the manifest stream.
+//
+// # Output
+//
+// [Overrides.YAML] writes a values file with sorted keys and a comment per
+// value: source -> target for the images it moves, the list of images a
+// knob moves, or why a setting is there.
+package overrides

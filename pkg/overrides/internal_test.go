@@ -1,0 +1,110 @@
+package overrides
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+func TestAssign(t *testing.T) {
+	base := map[string]any{
+		"kafka": map[string]any{
+			"initContainers": []any{
+				map[string]any{"name": "a", "image": "busybox:1"},
+				map[string]any{"name": "b", "image": "busybox:2"},
+			},
+		},
+	}
+	dst := map[string]any{}
+	for _, a := range []struct {
+		p Path
+		v any
+	}{
+		{KeyPath("global.imageRegistry"), "r"},
+		{KeyPath("kafka.initContainers").Child(Index(1), Key("image")), "x"},
+		{KeyPath("kafka.initContainers").Child(Index(0), Key("image")), "y"},
+	} {
+		if err := assign(dst, base, a.p, a.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]any{
+		"global": map[string]any{"imageRegistry": "r"},
+		"kafka": map[string]any{"initContainers": []any{
+			map[string]any{"name": "a", "image": "y"},
+			map[string]any{"name": "b", "image": "x"},
+		}},
+	}
+	if !reflect.DeepEqual(dst, want) {
+		t.Errorf("dst = %v\nwant %v", dst, want)
+	}
+	if base["kafka"].(map[string]any)["initContainers"].([]any)[0].(map[string]any)["image"] != "busybox:1" {
+		t.Error("assign changed the base values")
+	}
+	if err := assign(dst, base, KeyPath("nope").Child(Index(0)), "z"); err == nil {
+		t.Error("no error for a list that is not in the values")
+	}
+}
+
+func TestMarkers(t *testing.T) {
+	reg := &candidate{id: 1, role: Registry, orig: "docker.io"}
+	repo := &candidate{id: 2, role: Repository, orig: "busybox"}
+	tag := &candidate{id: 3, role: Tag, orig: "1.36"}
+	hostRepo := &candidate{id: 4, role: Repository, orig: "quay.io/acme/exporter"}
+	ref := &candidate{id: 5, role: Reference, orig: "acme/server:4.0-r2"}
+	empty := &candidate{id: 6, role: Registry, orig: ""}
+	cands := map[int]*candidate{1: reg, 2: repo, 3: tag, 4: hostRepo, 5: ref, 6: empty}
+
+	tests := []struct {
+		name     string
+		rendered string
+		ids      []int
+		set      map[int]string
+		want     string
+	}{
+		{"registry, repository, tag; originals back", "c0001.sentinel.invalid/sentinel/c0002/busybox:1.36-c0003", []int{1, 2, 3}, nil, "docker.io/library/busybox:1.36"},
+		{"registry and library/ set", "c0001.sentinel.invalid/sentinel/c0002/busybox:1.36-c0003", []int{1, 2, 3},
+			map[int]string{1: "r.example.com/m", 2: "library/busybox"}, "r.example.com/m/library/busybox:1.36"},
+		{"repository with its host", "c0004.sentinel.invalid/acme/exporter:v2", []int{4}, map[int]string{4: "r.example.com/m/acme/exporter"}, "r.example.com/m/acme/exporter:v2"},
+		{"whole reference", "c0005.sentinel.invalid/acme/server:4.0-r2", []int{5}, nil, "docker.io/acme/server:4.0-r2"},
+		{"an empty registry drops out with its slash", "c0006.sentinel.invalid/c0004.sentinel.invalid/acme/exporter:v2", []int{4, 6}, nil, "quay.io/acme/exporter:v2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := reference.MustParse(tt.rendered)
+			ids, _ := markersIn(r.String())
+			slices.Sort(ids)
+			if !slices.Equal(dedupe(ids), tt.ids) {
+				t.Errorf("markersIn = %v, want %v", ids, tt.ids)
+			}
+			got, err := compose(r)[0].predict(cands, tt.set)
+			if err != nil || got.String() != reference.MustParse(tt.want).String() {
+				t.Errorf("predict = %v, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
+	for c, want := range map[*candidate]string{
+		reg: "c0001.sentinel.invalid", repo: "sentinel/c0002/busybox", tag: "1.36-c0003",
+		hostRepo: "c0004.sentinel.invalid/acme/exporter", ref: "c0005.sentinel.invalid/acme/server:4.0-r2",
+	} {
+		if got := c.markerValue(); got != want {
+			t.Errorf("markerValue(%s) = %v, want %s", c.role, got, want)
+		}
+	}
+}
+
+func TestWritten(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"busybox":                         {"busybox", ""},
+		"busybox:1.36":                    {"busybox", ":1.36"},
+		"localhost:5000/a/b":              {"localhost:5000/a/b", ""},
+		"localhost:5000/a/b:v1@sha256:ab": {"localhost:5000/a/b", ":v1@sha256:ab"},
+	} {
+		name, suffix := written(in)
+		if name != want[0] || suffix != want[1] {
+			t.Errorf("written(%q) = %q, %q; want %q", in, name, suffix, want)
+		}
+	}
+}

@@ -1,0 +1,259 @@
+package overrides
+
+import (
+	"context"
+	"slices"
+	"sort"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// Traced says, for every image a chart renders with the user's values, which
+// values paths control it.
+type Traced struct {
+	// Chart and Version name the chart.
+	Chart, Version string
+	// Images are the images of the chart rendered with the user's values,
+	// sorted by reference, each with the places it is rendered at.
+	Images []Image
+	// Knobs are the chart-wide registry settings found in the values, with
+	// the places whose image each one moves.
+	Knobs []Control
+	// Settings are values every relocated render needs (bitnami's
+	// global.security.allowInsecureImages).
+	Settings []Setting
+	// Skipped are candidates left out of the trace because a template
+	// rejected their sentinel value.
+	Skipped []Control
+	// Warnings are the values that stand where an image belongs but do not
+	// parse, in the render with the user's values.
+	Warnings []discover.Warning
+	// Renders counts the renders the trace took.
+	Renders int
+
+	cands map[int]*candidate
+	knobs []*candidate
+}
+
+// Image is one image the chart renders and the places it is rendered at.
+type Image struct {
+	Ref  reference.Reference
+	Uses []*Use
+}
+
+// TemplateOnly reports whether no values path moves the image anywhere.
+func (i Image) TemplateOnly() bool {
+	for _, u := range i.Uses {
+		if !u.TemplateOnly() {
+			return false
+		}
+	}
+	return true
+}
+
+// Use is one place an image is rendered at, and what controls it there.
+type Use struct {
+	// Origin is the object, field path and template file.
+	Origin discover.Origin
+	// Controls are the values paths whose sentinel reached this place,
+	// sorted by path.
+	Controls []Control
+	// Knobs are the chart-wide knobs whose sentinel reached this place.
+	Knobs []Path
+
+	image     reference.Reference
+	comps     []composition
+	knobComps map[int]composition
+	untraced  bool // found by a check without a trace: nothing is known
+}
+
+// TemplateOnly reports whether neither a knob nor a values path sets the
+// registry or repository of the image at this place. It is false for
+// places a trace has not looked at.
+func (u *Use) TemplateOnly() bool {
+	if u.untraced || len(u.Knobs) > 0 {
+		return false
+	}
+	for _, c := range u.Controls {
+		if c.Role != Tag {
+			return false
+		}
+	}
+	return true
+}
+
+// Control is a values path that controls an image.
+type Control struct {
+	Path Path
+	Role Role
+	// Value is the value the chart sees ("" when empty or unset).
+	Value string
+	id    int
+}
+
+// Setting is a value a relocated render needs.
+type Setting struct {
+	Path  Path
+	Value any
+	Note  string
+}
+
+// TraceOptions tune Trace.
+type TraceOptions struct {
+	// Concurrency bounds the renders run at once; 0 means GOMAXPROCS.
+	Concurrency int
+}
+
+// Trace renders the chart with the user's values, finds the image-shaped
+// values of the chart and its subcharts, and confirms which of them control
+// which image by rendering with sentinel values: one render for all
+// per-image candidates, one for the empty image slots (which replace
+// computed images), one per chart-wide knob, run concurrently. A sentinel
+// render that fails (a template validating a value) is split in halves
+// until the offending candidates are found, which are then Skipped.
+//
+// Errors: ErrNoRender, *RenderError and *SyntaxError for the render with
+// the user's values, or the context's error.
+func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
+	if c.Render == nil {
+		return nil, ErrNoRender
+	}
+	r := newRenderer(c.Render, c.Values, opts.Concurrency)
+	base, err := r.scan(ctx, nil)
+	if err != nil {
+		return nil, wrapRender(ctx, "with the user's values", err)
+	}
+	t := &Traced{Chart: c.Name, Version: c.Version, Warnings: base.Warnings, cands: map[int]*candidate{}}
+	names := map[string]bool{}
+	for _, img := range base.Images {
+		names[lastPart(img.Ref.Repository)] = true
+		ti := Image{Ref: img.Ref}
+		for _, o := range img.Origins {
+			ti.Uses = append(ti.Uses, &Use{Origin: o, image: img.Ref, knobComps: map[int]composition{}})
+		}
+		t.Images = append(t.Images, ti)
+	}
+	index := newPlaces(t)
+	perImage, knobs := collect(c, names)
+	id := 0
+	for _, cand := range append(slices.Clone(perImage), knobs...) {
+		id++
+		cand.id = id
+		t.cands[id] = cand
+	}
+	t.knobs = knobs
+	t.Settings = settings(c)
+
+	var plain, slots []*candidate
+	for _, cand := range perImage {
+		if cand.role == Slot {
+			slots = append(slots, cand)
+		} else {
+			plain = append(plain, cand)
+		}
+	}
+	runs := []func() ([]*discover.Result, []*candidate){
+		func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, plain, t.Settings) },
+		func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, slots, t.Settings) },
+	}
+	for _, k := range knobs {
+		runs = append(runs, func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, []*candidate{k}, t.Settings) })
+	}
+	results := make([][]*discover.Result, len(runs))
+	skipped := make([][]*candidate, len(runs))
+	parallel(len(runs), func(i int) { results[i], skipped[i] = runs[i]() })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i := range runs {
+		for _, res := range results[i] {
+			t.decode(res, index)
+		}
+		for _, cand := range skipped[i] {
+			t.Skipped = append(t.Skipped, cand.control())
+		}
+	}
+	for _, k := range knobs {
+		t.Knobs = append(t.Knobs, k.control())
+	}
+	t.Renders = r.count()
+	t.finish()
+	return t, nil
+}
+
+// decode reads the markers of a sentinel render back into the uses.
+func (t *Traced) decode(res *discover.Result, index places) {
+	for _, img := range res.Images {
+		ids, knobIDs := markersIn(img.Ref.String())
+		if len(ids) == 0 && len(knobIDs) == 0 {
+			continue
+		}
+		comps := compose(img.Ref)
+		for _, o := range img.Origins {
+			u := t.match(index.at(o), comps)
+			if u == nil {
+				continue
+			}
+			for _, id := range ids {
+				if c := t.cands[id]; c != nil && !u.has(id) {
+					u.Controls = append(u.Controls, c.control())
+				}
+			}
+			for _, comp := range comps {
+				if len(ids) > 0 && !slices.Contains(u.comps, comp) {
+					u.comps = append(u.comps, comp)
+				}
+			}
+			for _, id := range knobIDs {
+				if c := t.cands[id]; c != nil {
+					u.knobComps[id] = comps[0]
+				}
+			}
+		}
+	}
+}
+
+// match picks the use a rendered image at one origin stands for: the only
+// one, or the one whose image the composition gives back with the original
+// values.
+func (t *Traced) match(uses []*Use, comps []composition) *Use {
+	if len(uses) == 1 {
+		return uses[0]
+	}
+	for _, u := range uses {
+		for _, comp := range comps {
+			if got, err := comp.predict(t.cands, nil); err == nil && got.String() == u.image.String() {
+				return u
+			}
+		}
+	}
+	return nil
+}
+
+func (u *Use) has(id int) bool {
+	for _, c := range u.Controls {
+		if c.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// finish sorts controls and fills the knobs of each use.
+func (t *Traced) finish() {
+	for _, img := range t.Images {
+		for _, u := range img.Uses {
+			sort.Slice(u.Controls, func(i, j int) bool { return u.Controls[i].Path.String() < u.Controls[j].Path.String() })
+			for _, k := range t.knobs {
+				if _, ok := u.knobComps[k.id]; ok {
+					u.Knobs = append(u.Knobs, k.path)
+				}
+			}
+		}
+	}
+}
+
+func (c *candidate) control() Control {
+	return Control{Path: c.path, Role: c.role, Value: c.orig, id: c.id}
+}
