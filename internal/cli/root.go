@@ -68,7 +68,13 @@ func (g *globals) logger() *slog.Logger {
 	if g.debug {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: level,
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 && !g.debug {
+				return slog.Attr{} // one short line per warning; --debug keeps times
+			}
+			return a
+		}}))
 }
 
 func newRoot(streams IO) *cobra.Command {
@@ -95,7 +101,7 @@ where each comes from, so that it can be mirrored to a registry you trust.`,
 		log.SetFlags(0)
 		slog.SetDefault(g.logger())
 	}
-	root.AddCommand(newImagesCmd(g), newCopyCmd(g), newVersionCmd(g))
+	root.AddCommand(newImagesCmd(g), newCopyCmd(g), newValuesCmd(g), newCheckCmd(g), newRelocateCmd(g), newPostrenderCmd(g), newVersionCmd(g))
 	return root
 }
 

@@ -1,11 +1,9 @@
 package copyjob
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"sigs.k8s.io/yaml"
+
+	"github.com/airlift-cli/airlift/internal/atomicfile"
 
 	"github.com/airlift-cli/airlift/pkg/mirror"
 )
@@ -53,34 +51,5 @@ func (l Lock) WriteFile(path string) error {
 		return err
 	}
 	b = append([]byte("# Written by airlift copy: source -> digest -> target for every image in the target.\n"), b...)
-	return writeAtomic(path, b)
-}
-
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, b, 0o644)
 }
