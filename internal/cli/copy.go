@@ -20,10 +20,8 @@ import (
 
 type copyFlags struct {
 	chartFlags
+	destFlags
 	images        string
-	to            string
-	keepHost      bool
-	flatten       bool
 	platforms     []string
 	skipReferrers bool
 	jobs          int
@@ -98,9 +96,7 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 	fs := cmd.Flags()
 	f.register(fs)
 	fs.StringVar(&f.images, "images", "", "file with one image reference per line (# comments allowed), - for stdin")
-	fs.StringVar(&f.to, "to", "", "target REGISTRY[/PREFIX] (required)")
-	fs.BoolVar(&f.keepHost, "keep-host", false, "keep the source registry as a path part: REGISTRY/PREFIX/quay.io/org/app")
-	fs.BoolVar(&f.flatten, "flatten", false, "keep only the last path part: REGISTRY/PREFIX/app")
+	f.registerDest(fs, "")
 	fs.StringArrayVar(&f.platforms, "platform", nil, "copy only this platform os/arch[/variant] (repeatable); the index is rewritten and its digest changes")
 	fs.BoolVar(&f.skipReferrers, "skip-signatures", false, "leave signatures, attestations and SBOMs (referrers, cosign tags) behind")
 	fs.IntVar(&f.jobs, "jobs", 8, "concurrent transfers across all images")
@@ -122,22 +118,9 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 
 // request turns the command line into the library request.
 func (f *copyFlags) request(args []string, g *globals) (copyjob.Request, error) {
-	if f.to == "" {
-		return copyjob.Request{}, usageErrorf("--to REGISTRY[/PREFIX] is required")
-	}
-	if f.keepHost && f.flatten {
-		return copyjob.Request{}, usageErrorf("--keep-host and --flatten exclude each other")
-	}
-	layout := reference.KeepPath
-	switch {
-	case f.keepHost:
-		layout = reference.KeepHost
-	case f.flatten:
-		layout = reference.Flatten
-	}
-	m, err := reference.ParseDestination(f.to, layout)
+	m, err := f.mapping()
 	if err != nil {
-		return copyjob.Request{}, &UsageError{Err: fmt.Errorf("--to: %w", err)}
+		return copyjob.Request{}, err
 	}
 	req := copyjob.Request{
 		Mapping: m, DryRun: f.dryRun, Jobs: f.jobs, Platforms: f.platforms,

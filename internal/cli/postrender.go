@@ -10,42 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airlift-cli/airlift/pkg/overrides"
-	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // pluginName is the name of the Helm post-renderer plugin that runs
 // `airlift postrender`.
 const pluginName = "airlift-postrender"
 
-type postrenderFlags struct {
-	to       string
-	keepHost bool
-	flatten  bool
-}
-
-func (f *postrenderFlags) mapping() (reference.Mapping, error) {
-	if f.to == "" {
-		return reference.Mapping{}, usageErrorf("--to REGISTRY[/PREFIX] is required")
-	}
-	if f.keepHost && f.flatten {
-		return reference.Mapping{}, usageErrorf("--keep-host and --flatten exclude each other")
-	}
-	layout := reference.KeepPath
-	switch {
-	case f.keepHost:
-		layout = reference.KeepHost
-	case f.flatten:
-		layout = reference.Flatten
-	}
-	m, err := reference.ParseDestination(f.to, layout)
-	if err != nil {
-		return m, &UsageError{Err: fmt.Errorf("--to: %w", err)}
-	}
-	return m, nil
-}
-
 func newPostrenderCmd(g *globals) *cobra.Command {
-	f := &postrenderFlags{}
+	f := &destFlags{}
 	cmd := &cobra.Command{
 		Use:   "postrender --to REGISTRY[/PREFIX]",
 		Short: "Rewrite every image of a manifest stream to the mirror (a Helm post-renderer)",
@@ -82,10 +54,7 @@ plugin (named ` + pluginName + `) into Helm's plugin directory, then:
 			return err
 		},
 	}
-	fs := cmd.Flags()
-	fs.StringVar(&f.to, "to", "", "target REGISTRY[/PREFIX] (required)")
-	fs.BoolVar(&f.keepHost, "keep-host", false, "keep the source registry as a path part")
-	fs.BoolVar(&f.flatten, "flatten", false, "keep only the last path part")
+	f.registerDest(cmd.Flags(), ": where airlift copy put the images")
 	cmd.AddCommand(newPostrenderInstallCmd(g))
 	return cmd
 }

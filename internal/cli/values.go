@@ -19,7 +19,7 @@ var ErrLeaks = errors.New("escape the mirror")
 
 type valuesFlags struct {
 	chartFlags
-	postrenderFlags
+	destFlags
 	out        string
 	pullSecret string
 }
@@ -27,9 +27,7 @@ type valuesFlags struct {
 func (f *valuesFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	f.chartFlags.register(fs)
-	fs.StringVar(&f.to, "to", "", "target REGISTRY[/PREFIX] (required): where airlift copy puts the images")
-	fs.BoolVar(&f.keepHost, "keep-host", false, "the images were copied with --keep-host")
-	fs.BoolVar(&f.flatten, "flatten", false, "the images were copied with --flatten")
+	f.registerDest(fs, ": where airlift copy put the images")
 }
 
 func (f *valuesFlags) request(chartRef string, g *globals) (fromchart.Request, func(), error) {
@@ -156,7 +154,7 @@ copied), then every image is copied, then the values file is written.`,
 			if err != nil {
 				return err
 			}
-			cp.chartFlags, cp.to, cp.keepHost, cp.flatten = f.chartFlags, f.to, f.keepHost, f.flatten
+			cp.chartFlags, cp.destFlags = f.chartFlags, f.destFlags
 			creq, err := cp.request(args, g)
 			if err != nil {
 				return err
