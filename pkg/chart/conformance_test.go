@@ -3,22 +3,16 @@ package chart_test
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/airlift-cli/airlift/internal/sharedcharts"
 	"github.com/airlift-cli/airlift/pkg/chart"
 )
 
 // sharedCharts is the vendored real-chart corpus, relative to this package.
 var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
-
-// renderLine matches SOURCES.md's "- Render: `helm template test ./<chart> ...`".
-var renderLine = regexp.MustCompile("^- Render: `helm template (\\S+) \\./(\\S+)(.*)`$")
-
-// setFlag matches a --set argument, quoted or not.
-var setFlag = regexp.MustCompile(`--set(?:=|\s+)(?:'([^']*)'|"([^"]*)"|(\S+))`)
 
 // renderSpec is how SOURCES.md says a chart was rendered.
 type renderSpec struct {
@@ -27,24 +21,14 @@ type renderSpec struct {
 	set     []string
 }
 
-// readRenderSpecs parses the "Render:" lines of SOURCES.md.
+// readRenderSpecs returns the "Render:" lines of SOURCES.md.
 func readRenderSpecs(t *testing.T, dir string) []renderSpec {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "SOURCES.md"))
-	if err != nil {
-		t.Fatalf("reading SOURCES.md: %v", err)
-	}
 	var specs []renderSpec
-	for line := range strings.SplitSeq(string(data), "\n") {
-		m := renderLine.FindStringSubmatch(strings.TrimSpace(line))
-		if m == nil {
-			continue
+	for _, r := range sharedcharts.Renders(t, dir) {
+		if r.Images == r.Chart+".images.txt" {
+			specs = append(specs, renderSpec{release: r.Release, chart: r.Chart, set: r.Set})
 		}
-		spec := renderSpec{release: m[1], chart: m[2]}
-		for _, s := range setFlag.FindAllStringSubmatch(m[3], -1) {
-			spec.set = append(spec.set, s[1]+s[2]+s[3])
-		}
-		specs = append(specs, spec)
 	}
 	return specs
 }

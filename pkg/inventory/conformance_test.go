@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airlift-cli/airlift/internal/sharedcharts"
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/reference"
@@ -32,35 +32,11 @@ type renderCase struct {
 	imagesFile     string
 }
 
-var renderLine = regexp.MustCompile("Render: `helm template (\\S+) \\./(\\S+)((?: --set '[^']*')*)`")
-var vendorLine = regexp.MustCompile("vendor copy_images.sh values .*\\(file `(\\S+)`\\); renders: `--set '([^']*)'`")
-var setArg = regexp.MustCompile(`--set '([^']*)'`)
-
 func renderCases(t *testing.T) []renderCase {
-	f, err := os.Open(filepath.Join(sharedCharts, "SOURCES.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	t.Helper()
 	var cases []renderCase
-	var current *renderCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if m := renderLine.FindStringSubmatch(sc.Text()); m != nil {
-			c := renderCase{release: m[1], chart: m[2], imagesFile: m[2] + ".images.txt"}
-			for _, s := range setArg.FindAllStringSubmatch(m[3], -1) {
-				c.set = append(c.set, s[1])
-			}
-			cases = append(cases, c)
-			current = &cases[len(cases)-1]
-		}
-		if m := vendorLine.FindStringSubmatch(sc.Text()); m != nil && current != nil {
-			cases = append(cases, renderCase{release: current.release, chart: current.chart, set: []string{m[2]}, imagesFile: m[1]})
-		}
-	}
-	if len(cases) < 8 {
-		t.Fatalf("only %d Render: lines found in SOURCES.md", len(cases))
+	for _, r := range sharedcharts.Renders(t, sharedCharts) {
+		cases = append(cases, renderCase{release: r.Release, chart: r.Chart, set: r.Set, imagesFile: r.Images})
 	}
 	return cases
 }

@@ -7,11 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/airlift-cli/airlift/internal/sharedcharts"
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/overrides"
@@ -23,12 +23,6 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // sharedCharts is the vendored real-chart corpus, relative to this package.
 var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
 
-// renderLine matches SOURCES.md's "- Render: `helm template test ./<chart> ...`".
-var renderLine = regexp.MustCompile("^- Render: `helm template (\\S+) \\./(\\S+)(.*)`$")
-
-// setFlag matches a --set argument, quoted or not.
-var setFlag = regexp.MustCompile(`--set(?:=|\s+)(?:'([^']*)'|"([^"]*)"|(\S+))`)
-
 // renderSpec is how SOURCES.md says a chart was rendered.
 type renderSpec struct {
 	release, chart string
@@ -37,21 +31,11 @@ type renderSpec struct {
 
 func readRenderSpecs(t *testing.T) []renderSpec {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedCharts, "SOURCES.md"))
-	if err != nil {
-		t.Skipf("shared charts not found at %s: %v", sharedCharts, err)
-	}
 	var specs []renderSpec
-	for line := range strings.SplitSeq(string(data), "\n") {
-		m := renderLine.FindStringSubmatch(strings.TrimSpace(line))
-		if m == nil {
-			continue
+	for _, r := range sharedcharts.Renders(t, sharedcharts.Dir(t)) {
+		if r.Images == r.Chart+".images.txt" {
+			specs = append(specs, renderSpec{release: r.Release, chart: r.Chart, set: r.Set})
 		}
-		spec := renderSpec{release: m[1], chart: m[2]}
-		for _, s := range setFlag.FindAllStringSubmatch(m[3], -1) {
-			spec.set = append(spec.set, s[1]+s[2]+s[3])
-		}
-		specs = append(specs, spec)
 	}
 	return specs
 }

@@ -1,0 +1,86 @@
+// Package sharedcharts gives tests the real charts in ../shared/charts
+// beside the repository, and the way SOURCES.md says each was rendered
+// (the "Render:" lines, plus the StackState vendor-script values). Tests
+// that need them skip with a message where the directory is absent.
+package sharedcharts
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Render is one way SOURCES.md renders a chart.
+type Render struct {
+	Release string   // the release name: "test"
+	Chart   string   // the chart directory under Dir: "stackstate-5.1.15"
+	Set     []string // --set arguments
+	Images  string   // the file of expected `image:` values under Dir
+}
+
+// Name names the case: the images file without ".txt".
+func (r Render) Name() string { return strings.TrimSuffix(r.Images, ".txt") }
+
+var (
+	renderLine = regexp.MustCompile("^- Render: `helm template (\\S+) \\./(\\S+)(.*)`$")
+	setFlag    = regexp.MustCompile(`--set(?:=|\s+)(?:'([^']*)'|"([^"]*)"|(\S+))`)
+	vendorLine = regexp.MustCompile("vendor copy_images.sh values .*\\(file `(\\S+)`\\); renders: `(.*)`")
+)
+
+// Dir returns the shared charts directory, found beside the root of the
+// module (the directory holding go.mod, searched upwards from the test's
+// working directory), or skips the test.
+func Dir(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			dir := filepath.Join(filepath.Dir(d), "shared", "charts")
+			if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
+				t.Skipf("shared charts not found at %s: conformance tests skipped", dir)
+			}
+			return dir
+		}
+		if filepath.Dir(d) == d {
+			t.Skip("no go.mod above the test: shared charts not found")
+		}
+	}
+}
+
+// Renders parses SOURCES.md in dir.
+func Renders(t testing.TB, dir string) []Render {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "SOURCES.md"))
+	if err != nil {
+		t.Fatalf("reading SOURCES.md: %v", err)
+	}
+	var out []Render
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if m := renderLine.FindStringSubmatch(line); m != nil {
+			out = append(out, Render{Release: m[1], Chart: m[2], Set: sets(m[3]), Images: m[2] + ".images.txt"})
+			continue
+		}
+		if m := vendorLine.FindStringSubmatch(line); m != nil && len(out) > 0 {
+			last := out[len(out)-1]
+			out = append(out, Render{Release: last.Release, Chart: last.Chart, Set: sets(m[2]), Images: m[1]})
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no Render: lines in SOURCES.md")
+	}
+	return out
+}
+
+func sets(flags string) []string {
+	var out []string
+	for _, s := range setFlag.FindAllStringSubmatch(flags, -1) {
+		out = append(out, s[1]+s[2]+s[3])
+	}
+	return out
+}
