@@ -9,9 +9,11 @@ import (
 	"syscall"
 
 	"github.com/airlift-cli/airlift/internal/cli"
+	"github.com/airlift-cli/airlift/internal/startup"
 )
 
 func main() {
+	startup.Done()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
