@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/airlift-cli/airlift/pkg/copyjob"
 	"github.com/airlift-cli/airlift/pkg/mirror"
@@ -21,18 +22,56 @@ import (
 type copyFlags struct {
 	chartFlags
 	destFlags
-	images        string
+	engineFlags
+	images string
+	dryRun bool
+	output string
+	lock   string
+	shard  string
+}
+
+// engineFlags say how images are copied; copy and relocate share them.
+type engineFlags struct {
 	platforms     []string
 	skipReferrers bool
 	jobs          int
-	dryRun        bool
-	output        string
-	lock          string
-	shard         string
 	noProgress    bool
 	reg           registry.Options
 	plainHTTP     []string
 	insecure      []string
+}
+
+func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&e.platforms, "platform", nil, "copy only this platform os/arch[/variant] (repeatable); the index is rewritten and its digest changes")
+	fs.BoolVar(&e.skipReferrers, "skip-signatures", false, "leave signatures, attestations and SBOMs (referrers, cosign tags) behind")
+	fs.IntVar(&e.jobs, "jobs", 8, "concurrent transfers across all images")
+	fs.BoolVar(&e.noProgress, "no-progress", false, "no progress output, only the summary")
+	fs.StringArrayVar(&e.plainHTTP, "plain-http-registry", nil, "reach this registry host over plain HTTP (repeatable; loopback is plain HTTP already)")
+	fs.StringArrayVar(&e.insecure, "insecure-registry", nil, "do not verify the TLS certificate of this registry host (repeatable)")
+	fs.StringVar(&e.reg.DockerConfig, "docker-config", "", "docker config.json with registry credentials (default: $DOCKER_CONFIG or ~/.docker)")
+	fs.DurationVar(&e.reg.RequestTimeout, "timeout", 30*time.Second, "time to connect and get response headers, per request")
+	fs.IntVar(&e.reg.MaxAttempts, "retries", 5, "attempts per request and per blob on retryable failures")
+	fs.BoolVar(&e.reg.ECR.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
+	fs.BoolVar(&e.reg.ECR.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
+	fs.StringVar(&e.reg.ECR.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
+}
+
+// apply checks the engine flags and sets them on req.
+func (e *engineFlags) apply(req *copyjob.Request, g *globals) error {
+	for _, p := range e.platforms {
+		if n := strings.Count(p, "/"); n < 1 || n > 2 || strings.Contains(p, "//") {
+			return usageErrorf("--platform %q: want os/arch[/variant], e.g. linux/amd64", p)
+		}
+	}
+	if e.jobs < 1 {
+		return usageErrorf("--jobs must be at least 1")
+	}
+	req.Jobs, req.Platforms, req.SkipReferrers, req.Logger = e.jobs, e.platforms, e.skipReferrers, g.logger()
+	req.Registry = e.reg
+	req.Registry.PlainHTTP = e.plainHTTP
+	req.Registry.Insecure = e.insecure
+	req.Registry.Logger = req.Logger
+	return nil
 }
 
 func newCopyCmd(g *globals) *cobra.Command {
@@ -62,7 +101,8 @@ credentials come from the AWS SDK's default chain when docker has none.`,
   airlift copy quay.io/prometheus/prometheus:v3.14.0 --to localhost:5000
   airlift copy --images all.txt --to registry.internal --shard 2/4   # pod 2 of 4`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := f.request(args, g)
+			req, cleanup, err := f.request(args, g)
+			defer cleanup()
 			if err != nil {
 				return err
 			}
@@ -97,53 +137,32 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 	f.register(fs)
 	fs.StringVar(&f.images, "images", "", "file with one image reference per line (# comments allowed), - for stdin")
 	f.registerDest(fs, "")
-	fs.StringArrayVar(&f.platforms, "platform", nil, "copy only this platform os/arch[/variant] (repeatable); the index is rewritten and its digest changes")
-	fs.BoolVar(&f.skipReferrers, "skip-signatures", false, "leave signatures, attestations and SBOMs (referrers, cosign tags) behind")
-	fs.IntVar(&f.jobs, "jobs", 8, "concurrent transfers across all images")
+	f.registerEngine(fs)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "resolve and check every image, print the plan, copy nothing")
 	fs.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
 	fs.StringVar(&f.lock, "lock", "", "write source -> digest -> target of every image to FILE (YAML)")
 	fs.StringVar(&f.shard, "shard", "", "copy only share i of n of the images (i/n), for n parallel jobs")
-	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress output, only the summary")
-	fs.StringArrayVar(&f.plainHTTP, "plain-http-registry", nil, "reach this registry host over plain HTTP (repeatable; loopback is plain HTTP already)")
-	fs.StringArrayVar(&f.insecure, "insecure-registry", nil, "do not verify the TLS certificate of this registry host (repeatable)")
-	fs.StringVar(&f.reg.DockerConfig, "docker-config", "", "docker config.json with registry credentials (default: $DOCKER_CONFIG or ~/.docker)")
-	fs.DurationVar(&f.reg.RequestTimeout, "timeout", 30*time.Second, "time to connect and get response headers, per request")
-	fs.IntVar(&f.reg.MaxAttempts, "retries", 5, "attempts per request and per blob on retryable failures")
-	fs.BoolVar(&f.reg.ECR.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
-	fs.BoolVar(&f.reg.ECR.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
-	fs.StringVar(&f.reg.ECR.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
 	return cmd
 }
 
-// request turns the command line into the library request.
-func (f *copyFlags) request(args []string, g *globals) (copyjob.Request, error) {
+// request turns the command line into the library request. cleanup
+// removes what reading the values from stdin left behind; call it after
+// the copy, which renders the chart.
+func (f *copyFlags) request(args []string, g *globals) (req copyjob.Request, cleanup func(), err error) {
+	cleanup = func() {}
 	m, err := f.mapping()
 	if err != nil {
-		return copyjob.Request{}, err
+		return req, cleanup, err
 	}
-	req := copyjob.Request{
-		Mapping: m, DryRun: f.dryRun, Jobs: f.jobs, Platforms: f.platforms,
-		SkipReferrers: f.skipReferrers, Logger: g.logger(),
-	}
+	req = copyjob.Request{Mapping: m, DryRun: f.dryRun}
 	if f.shard != "" {
 		if req.Shard, err = copyjob.ParseShard(f.shard); err != nil {
-			return req, &UsageError{Err: err}
+			return req, cleanup, &UsageError{Err: err}
 		}
 	}
-	for _, p := range f.platforms {
-		if n := strings.Count(p, "/"); n < 1 || n > 2 || strings.Contains(p, "//") {
-			return req, usageErrorf("--platform %q: want os/arch[/variant], e.g. linux/amd64", p)
-		}
+	if err := f.apply(&req, g); err != nil {
+		return req, cleanup, err
 	}
-	if f.jobs < 1 {
-		return req, usageErrorf("--jobs must be at least 1")
-	}
-	req.Registry = f.reg
-	req.Registry.PlainHTTP = f.plainHTTP
-	req.Registry.Insecure = f.insecure
-	req.Registry.Logger = req.Logger
-
 	// A chart is an oci:// reference, anything with --repo, or a path that
 	// exists; every other argument is an image reference.
 	chartArg := ""
@@ -156,22 +175,22 @@ func (f *copyFlags) request(args []string, g *globals) (copyjob.Request, error) 
 	if f.images != "" {
 		refs, err := readImageList(f.images, g.streams.In)
 		if err != nil {
-			return req, err
+			return req, cleanup, err
 		}
 		req.Images = append(req.Images, refs...)
 	}
 	if chartArg != "" {
-		cr, cleanup, err := f.chartFlags.request(chartArg, g)
-		defer cleanup()
+		cr, done, err := f.chartFlags.request(chartArg, g)
+		cleanup = done
 		if err != nil {
-			return req, err
+			return req, cleanup, err
 		}
 		req.Chart = &cr
 	}
 	if req.Chart == nil && len(req.Images) == 0 {
-		return req, usageErrorf("copy needs a CHART, IMAGE arguments or --images FILE")
+		return req, cleanup, usageErrorf("copy needs a CHART, IMAGE arguments or --images FILE")
 	}
-	return req, nil
+	return req, cleanup, nil
 }
 
 func exists(path string) bool {

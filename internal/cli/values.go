@@ -129,13 +129,14 @@ exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 
 func newRelocateCmd(g *globals) *cobra.Command {
 	f := &valuesFlags{}
-	cp := &copyFlags{}
+	cp := &engineFlags{}
 	cmd := &cobra.Command{
 		Use:   "relocate CHART --to REGISTRY[/PREFIX] -o FILE",
 		Short: "Copy every image of a chart to the mirror and write the values that use it",
 		Long: `airlift copy and airlift values in one command: the overrides are planned
 and checked first (so a collision or a leak is known before anything is
-copied), then every image is copied, then the values file is written.`,
+copied), then the images the trace found are copied (the same set the
+values move), then the values file is written.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := f.mapping()
@@ -150,13 +151,17 @@ copied), then every image is copied, then the values file is written.`,
 			if err != nil {
 				return err
 			}
-			o, _, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
+			o, t, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
 			}
-			cp.chartFlags, cp.destFlags = f.chartFlags, f.destFlags
-			creq, err := cp.request(args, g)
-			if err != nil {
+			// Copy what the trace rendered: no second render, and the
+			// same images the values move.
+			creq := copyjob.Request{Mapping: m}
+			for _, img := range t.Images {
+				creq.Images = append(creq.Images, img.Ref.String())
+			}
+			if err := cp.apply(&creq, g); err != nil {
 				return err
 			}
 			prog := newProgress(g.streams.Err, !cp.noProgress)
@@ -181,13 +186,7 @@ copied), then every image is copied, then the values file is written.`,
 	fs := cmd.Flags()
 	fs.StringVarP(&f.out, "output", "o", "", "write the values to FILE (required)")
 	fs.StringVar(&f.pullSecret, "pull-secret", "", "also set the chart's image pull secret keys to this secret")
-	fs.StringArrayVar(&cp.platforms, "platform", nil, "copy only this platform os/arch[/variant] (repeatable)")
-	fs.BoolVar(&cp.skipReferrers, "skip-signatures", false, "leave signatures and attestations behind")
-	fs.IntVar(&cp.jobs, "jobs", 8, "concurrent transfers across all images")
-	fs.BoolVar(&cp.noProgress, "no-progress", false, "no progress output, only the summary")
-	fs.StringArrayVar(&cp.plainHTTP, "plain-http-registry", nil, "reach this registry host over plain HTTP (repeatable)")
-	fs.StringArrayVar(&cp.insecure, "insecure-registry", nil, "do not verify the TLS certificate of this registry host (repeatable)")
-	fs.StringVar(&cp.reg.DockerConfig, "docker-config", "", "docker config.json with registry credentials")
+	cp.registerEngine(fs)
 	return cmd
 }
 
