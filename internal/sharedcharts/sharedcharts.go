@@ -84,3 +84,13 @@ func sets(flags string) []string {
 	}
 	return out
 }
+
+// Chart returns the directory of one shared chart, or skips.
+func Chart(t testing.TB, name string) string {
+	t.Helper()
+	dir := filepath.Join(Dir(t), name)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared chart %s not found: %v", name, err)
+	}
+	return dir
+}

@@ -11,9 +11,6 @@ import (
 	"github.com/airlift-cli/airlift/pkg/chart"
 )
 
-// sharedCharts is the vendored real-chart corpus, relative to this package.
-var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
-
 // renderSpec is how SOURCES.md says a chart was rendered.
 type renderSpec struct {
 	release string
@@ -38,9 +35,7 @@ func readRenderSpecs(t *testing.T, dir string) []renderSpec {
 // template` rendered (<chart>.images.txt). PATH holds a trap `helm` that
 // records being run: rendering must never exec the helm CLI.
 func TestConformance(t *testing.T) {
-	if _, err := os.Stat(sharedCharts); err != nil {
-		t.Skipf("shared charts not found at %s", sharedCharts)
-	}
+	sharedCharts := sharedcharts.Dir(t)
 	specs := readRenderSpecs(t, sharedCharts)
 	if len(specs) == 0 {
 		t.Fatal("no Render: lines in SOURCES.md")
@@ -92,10 +87,7 @@ func TestConformance(t *testing.T) {
 // BenchmarkRenderKubePrometheusStack renders kube-prometheus-stack 88.5.3
 // from its directory, as `helm template test ./kube-prometheus-stack-88.5.3`.
 func BenchmarkRenderKubePrometheusStack(b *testing.B) {
-	dir := filepath.Join(sharedCharts, "kube-prometheus-stack-88.5.3")
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("shared charts not found at %s", sharedCharts)
-	}
+	dir := sharedcharts.Chart(b, "kube-prometheus-stack-88.5.3")
 	src := chart.Source{Chart: dir}
 	opts := chart.Options{ReleaseName: "test", CacheDir: b.TempDir()}
 	b.ReportAllocs()

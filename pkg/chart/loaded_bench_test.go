@@ -2,9 +2,9 @@ package chart_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/airlift-cli/airlift/internal/sharedcharts"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
 )
@@ -12,10 +12,7 @@ import (
 // BenchmarkLoadKubePrometheusStack loads kube-prometheus-stack 88.5.3 from
 // its directory without rendering it.
 func BenchmarkLoadKubePrometheusStack(b *testing.B) {
-	dir := filepath.Join(sharedCharts, "kube-prometheus-stack-88.5.3")
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("shared charts not found at %s", sharedCharts)
-	}
+	dir := sharedcharts.Chart(b, "kube-prometheus-stack-88.5.3")
 	src := chart.Source{Chart: dir}
 	opts := chart.Options{ReleaseName: "test", CacheDir: b.TempDir()}
 	b.ReportAllocs()
@@ -29,10 +26,7 @@ func BenchmarkLoadKubePrometheusStack(b *testing.B) {
 // BenchmarkLoadedRenderKubePrometheusStack renders a loaded
 // kube-prometheus-stack 88.5.3 again and again, with extra values.
 func BenchmarkLoadedRenderKubePrometheusStack(b *testing.B) {
-	dir := filepath.Join(sharedCharts, "kube-prometheus-stack-88.5.3")
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("shared charts not found at %s", sharedCharts)
-	}
+	dir := sharedcharts.Chart(b, "kube-prometheus-stack-88.5.3")
 	l, err := chart.Load(context.Background(), chart.Source{Chart: dir}, chart.Values{},
 		chart.Options{ReleaseName: "test", CacheDir: b.TempDir()})
 	if err != nil {
@@ -50,10 +44,7 @@ func BenchmarkLoadedRenderKubePrometheusStack(b *testing.B) {
 // BenchmarkLoadedValuesKubePrometheusStack coalesces the values of a loaded
 // kube-prometheus-stack 88.5.3 (the tree and values of a fresh Loaded).
 func BenchmarkLoadedValuesKubePrometheusStack(b *testing.B) {
-	dir := filepath.Join(sharedCharts, "kube-prometheus-stack-88.5.3")
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("shared charts not found at %s", sharedCharts)
-	}
+	dir := sharedcharts.Chart(b, "kube-prometheus-stack-88.5.3")
 	src := chart.Source{Chart: dir}
 	opts := chart.Options{ReleaseName: "test", CacheDir: b.TempDir()}
 	b.ReportAllocs()

@@ -14,16 +14,6 @@ import (
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
-// sharedCharts is ../shared/charts beside the repository.
-var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
-
-func needSharedCharts(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(sharedCharts, "SOURCES.md")); err != nil {
-		t.Skipf("shared charts not found at %s: conformance tests skipped", sharedCharts)
-	}
-}
-
 // renderCase is one "- Render: `helm template NAME ./CHART FLAGS`" line of
 // SOURCES.md, with the image list helm rendered.
 type renderCase struct {
@@ -32,7 +22,7 @@ type renderCase struct {
 	imagesFile     string
 }
 
-func renderCases(t *testing.T) []renderCase {
+func renderCases(t *testing.T, sharedCharts string) []renderCase {
 	t.Helper()
 	var cases []renderCase
 	for _, r := range sharedcharts.Renders(t, sharedCharts) {
@@ -80,8 +70,8 @@ var extra = map[string][]string{
 }
 
 func TestConformance(t *testing.T) {
-	needSharedCharts(t)
-	for _, c := range renderCases(t) {
+	sharedCharts := sharedcharts.Dir(t)
+	for _, c := range renderCases(t, sharedCharts) {
 		name := strings.TrimSuffix(c.imagesFile, ".txt")
 		t.Run(name, func(t *testing.T) {
 			rep, err := FromChart(context.Background(), ChartRequest{
@@ -120,7 +110,7 @@ func TestConformance(t *testing.T) {
 // cass-operator ImageConfig rendered by k8ssandra 1.5.2 is found (1.3.3 has
 // no ImageConfig: its cass-operator predates it).
 func TestConformanceImageConfig(t *testing.T) {
-	needSharedCharts(t)
+	sharedCharts := sharedcharts.Dir(t)
 	for _, name := range []string{"k8ssandra-1.5.2"} {
 		t.Run(name, func(t *testing.T) {
 			rep, err := FromChart(context.Background(), ChartRequest{Source: chart.Source{Chart: filepath.Join(sharedCharts, name)}})
@@ -148,7 +138,7 @@ func TestConformanceImageConfig(t *testing.T) {
 }
 
 func TestOperatorConfigs(t *testing.T) {
-	needSharedCharts(t)
+	sharedCharts := sharedcharts.Dir(t)
 	dir := filepath.Join(sharedCharts, "operator-configs")
 	tests := []struct {
 		file string

@@ -2,9 +2,9 @@ package overrides_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/airlift-cli/airlift/internal/sharedcharts"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/overrides"
@@ -16,10 +16,7 @@ import (
 // kube-prometheus-stack 88.5.3 but the process start: load the chart,
 // trace, plan, check, write the YAML. renders/op counts the chart renders.
 func BenchmarkValuesKubePrometheusStack(b *testing.B) {
-	dir := filepath.Join(sharedCharts, "kube-prometheus-stack-88.5.3")
-	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("shared charts not found at %s", sharedCharts)
-	}
+	dir := sharedcharts.Chart(b, "kube-prometheus-stack-88.5.3")
 	m := mapping(b, dest, reference.KeepPath)
 	ctx := context.Background()
 	opts := chart.Options{ReleaseName: "test", CacheDir: b.TempDir()}

@@ -20,9 +20,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-// sharedCharts is the vendored real-chart corpus, relative to this package.
-var sharedCharts = filepath.Join("..", "..", "..", "shared", "charts")
-
 // renderSpec is how SOURCES.md says a chart was rendered.
 type renderSpec struct {
 	release, chart string
@@ -56,6 +53,7 @@ var templateOnly = map[string][]string{
 // the helm CLI when it is on PATH, and with Rewrite for what only the
 // templates set. The generated files are golden.
 func TestConformance(t *testing.T) {
+	sharedCharts := sharedcharts.Dir(t)
 	specs := readRenderSpecs(t)
 	if len(specs) == 0 {
 		t.Fatal("no Render: lines in SOURCES.md")
