@@ -26,7 +26,7 @@ func (w *walker) configMap(m *yaml.Node) {
 		val := strings.TrimSpace(v.Value)
 		switch {
 		case val == "":
-		case !strings.Contains(val, "\n") && (isImageKey(key) || imageVar(key) || unmistakable(val)):
+		case !strings.Contains(val, "\n") && (IsImageField(key) || imageVar(key) || unmistakable(val)):
 			w.candidate(val, "")
 		case w.depth < maxEmbedDepth && mayHoldImages(val):
 			w.embedded(val)

@@ -95,7 +95,7 @@ func (w *walker) field(key string, v *yaml.Node) {
 		return
 	}
 	switch {
-	case isImageKey(key):
+	case IsImageField(key):
 		switch v.Kind {
 		case yaml.ScalarNode:
 			if isString(v) {
@@ -123,9 +123,11 @@ func (w *walker) field(key string, v *yaml.Node) {
 	w.walk(v)
 }
 
-// isImageKey reports whether a field name holds an image: "image", or a
+// IsImageField reports whether a field name holds an image: "image", or a
 // camel-case name ending in "Image" (serverImage, configBuilderImage).
-func isImageKey(k string) bool {
+// Package overrides traces values by the same rule, so that the values it
+// finds are the ones discovery reads back from the render.
+func IsImageField(k string) bool {
 	return k == "image" || strings.HasSuffix(k, "Image")
 }
 

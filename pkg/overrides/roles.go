@@ -1,6 +1,10 @@
 package overrides
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
+)
 
 // Role says what part of an image a values path holds.
 type Role int
@@ -43,8 +47,8 @@ func (r Role) String() string {
 	return "unknown"
 }
 
-// isImageKey: "image" or a camel-case name ending in "Image".
-func isImageKey(k string) bool { return k == "image" || strings.HasSuffix(k, "Image") }
+// isImageKey is discovery's rule for a field that holds an image.
+func isImageKey(k string) bool { return discover.IsImageField(k) }
 
 func isRegistryKey(k string) bool {
 	return k == "registry" || strings.HasSuffix(k, "Registry") || k == "registryOverride"
