@@ -8,16 +8,15 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/airlift-cli/airlift/pkg/chart"
-	"github.com/airlift-cli/airlift/pkg/inventory"
+	"github.com/airlift-cli/airlift/pkg/chartspec"
 )
 
 // chartFlags are the flags that say which chart to render and how, shared
 // by every command that starts from a chart. They mirror `helm template`.
 type chartFlags struct {
-	src  chart.Source
-	vals chart.Values
-	opts chart.Options
+	src  chartspec.Source
+	vals chartspec.Values
+	opts chartspec.Options
 }
 
 func (f *chartFlags) register(fs *pflag.FlagSet) {
@@ -37,16 +36,16 @@ func (f *chartFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.vals.SetFile, "set-file", nil, "set values from files (key=path)")
 	fs.StringArrayVar(&f.vals.SetJSON, "set-json", nil, "set JSON values (key=json)")
 	fs.StringArrayVar(&f.vals.SetLiteral, "set-literal", nil, "set a literal STRING value")
-	fs.StringVar(&f.opts.KubeVersion, "kube-version", chart.DefaultKubeVersion, "Kubernetes version for Capabilities.KubeVersion")
+	fs.StringVar(&f.opts.KubeVersion, "kube-version", chartspec.DefaultKubeVersion, "Kubernetes version for Capabilities.KubeVersion")
 	fs.StringSliceVarP(&f.opts.APIVersions, "api-versions", "a", nil, "Kubernetes API versions for Capabilities.APIVersions")
-	fs.StringVar(&f.opts.ReleaseName, "release-name", chart.DefaultReleaseName, "release name")
-	fs.StringVarP(&f.opts.Namespace, "namespace", "n", chart.DefaultNamespace, "release namespace")
+	fs.StringVar(&f.opts.ReleaseName, "release-name", chartspec.DefaultReleaseName, "release name")
+	fs.StringVarP(&f.opts.Namespace, "namespace", "n", chartspec.DefaultNamespace, "release namespace")
 	fs.BoolVar(&f.opts.SkipTests, "skip-tests", false, "leave out test hooks")
 }
 
 // request builds the library request; stdin given as "-f -" is read into a
 // temporary file, removed by the returned cleanup.
-func (f *chartFlags) request(chartRef string, g *globals) (inventory.ChartRequest, func(), error) {
+func (f *chartFlags) request(chartRef string, g *globals) (chartspec.Request, func(), error) {
 	src := f.src
 	src.Chart = chartRef
 	if src.Password == "" {
@@ -61,14 +60,14 @@ func (f *chartFlags) request(chartRef string, g *globals) (inventory.ChartReques
 		}
 		path, err := stdinToFile(g.streams.In)
 		if err != nil {
-			return inventory.ChartRequest{}, cleanup, fmt.Errorf("reading values from stdin: %w", err)
+			return chartspec.Request{}, cleanup, fmt.Errorf("reading values from stdin: %w", err)
 		}
 		cleanup = func() { os.RemoveAll(filepath.Dir(path)) }
 		vals.Files[i] = path
 	}
 	opts := f.opts
 	opts.Logger = g.logger()
-	return inventory.ChartRequest{Source: src, Values: vals, Options: opts}, cleanup, nil
+	return chartspec.Request{Source: src, Values: vals, Options: opts}, cleanup, nil
 }
 
 func stdinToFile(in io.Reader) (string, error) {

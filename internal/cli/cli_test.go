@@ -6,13 +6,23 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 )
 
-// run runs airlift in-process and returns its exit code and output.
+// withCharts is the setup of the airlift-charts binary.
+var withCharts = Setup{Charts: &Charts{Inventory: fromchart.Inventory, Values: fromchart.Values, Check: fromchart.Check}}
+
+// run runs airlift-charts in-process and returns its exit code and output.
 func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runWith(t, withCharts, stdin, args...)
+}
+
+func runWith(t *testing.T, setup Setup, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
+	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut}, setup)
 	return code, out.String(), errOut.String()
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -101,8 +102,7 @@ credentials come from the AWS SDK's default chain when docker has none.`,
   airlift copy quay.io/prometheus/prometheus:v3.14.0 --to localhost:5000
   airlift copy --images all.txt --to registry.internal --shard 2/4   # pod 2 of 4`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, cleanup, err := f.request(args, g)
-			defer cleanup()
+			req, err := f.request(cmd.Context(), args, g)
 			if err != nil {
 				return err
 			}
@@ -145,52 +145,56 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 	return cmd
 }
 
-// request turns the command line into the library request. cleanup
-// removes what reading the values from stdin left behind; call it after
-// the copy, which renders the chart.
-func (f *copyFlags) request(args []string, g *globals) (req copyjob.Request, cleanup func(), err error) {
-	cleanup = func() {}
+// request turns the command line into the library request; a chart is
+// rendered here, into the request's inventory.
+func (f *copyFlags) request(ctx context.Context, args []string, g *globals) (req copyjob.Request, err error) {
 	m, err := f.mapping()
 	if err != nil {
-		return req, cleanup, err
+		return req, err
 	}
 	req = copyjob.Request{Mapping: m, DryRun: f.dryRun}
 	if f.shard != "" {
 		if req.Shard, err = copyjob.ParseShard(f.shard); err != nil {
-			return req, cleanup, &UsageError{Err: err}
+			return req, &UsageError{Err: err}
 		}
 	}
 	if err := f.apply(&req, g); err != nil {
-		return req, cleanup, err
+		return req, err
 	}
 	// A chart is an oci:// reference, anything with --repo, or a path that
 	// exists; every other argument is an image reference.
 	chartArg := ""
+	var charts *Charts
 	switch {
 	case len(args) == 1 && (f.src.RepoURL != "" || strings.HasPrefix(args[0], "oci://") || exists(args[0])):
 		chartArg = args[0]
+		if charts, err = g.charts(ctx); err != nil {
+			return req, err // before reading any input
+		}
 	default:
 		req.Images = append(req.Images, args...)
 	}
 	if f.images != "" {
 		refs, err := readImageList(f.images, g.streams.In)
 		if err != nil {
-			return req, cleanup, err
+			return req, err
 		}
 		req.Images = append(req.Images, refs...)
 	}
 	if chartArg != "" {
 		cr, done, err := f.chartFlags.request(chartArg, g)
-		cleanup = done
+		defer done()
 		if err != nil {
-			return req, cleanup, err
+			return req, err
 		}
-		req.Chart = &cr
+		if req.Inventory, err = charts.Inventory(ctx, cr); err != nil {
+			return req, err
+		}
 	}
-	if req.Chart == nil && len(req.Images) == 0 {
-		return req, cleanup, usageErrorf("copy needs a CHART, IMAGE arguments or --images FILE")
+	if req.Inventory == nil && len(req.Images) == 0 {
+		return req, usageErrorf("copy needs a CHART, IMAGE arguments or --images FILE")
 	}
-	return req, cleanup, nil
+	return req, nil
 }
 
 func exists(path string) bool {

@@ -99,12 +99,16 @@ func (f *imagesFlags) inventory(cmd *cobra.Command, args []string, g *globals) (
 		}
 		return inventory.FromManifests(inputs...)
 	}
+	charts, err := g.charts(cmd.Context())
+	if err != nil {
+		return nil, err
+	}
 	req, cleanup, err := f.request(args[0], g)
 	defer cleanup()
 	if err != nil {
 		return nil, err
 	}
-	return inventory.FromChart(cmd.Context(), req)
+	return charts.Inventory(cmd.Context(), req)
 }
 
 // readInputs reads "-" (stdin), a file, or every .yaml, .yml and .json

@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airlift-cli/airlift/internal/atomicfile"
+	"github.com/airlift-cli/airlift/pkg/chartspec"
 	"github.com/airlift-cli/airlift/pkg/copyjob"
 	"github.com/airlift-cli/airlift/pkg/overrides"
-	"github.com/airlift-cli/airlift/pkg/overrides/fromchart"
 )
 
 // ErrLeaks is returned when images are rendered elsewhere than the mirror.
@@ -30,9 +30,8 @@ func (f *valuesFlags) register(cmd *cobra.Command) {
 	f.registerDest(fs, ": where airlift copy put the images")
 }
 
-func (f *valuesFlags) request(chartRef string, g *globals) (fromchart.Request, func(), error) {
-	cr, cleanup, err := f.chartFlags.request(chartRef, g)
-	return fromchart.Request{Source: cr.Source, Values: cr.Values, Options: cr.Options}, cleanup, err
+func (f *valuesFlags) request(chartRef string, g *globals) (chartspec.Request, func(), error) {
+	return f.chartFlags.request(chartRef, g)
 }
 
 func newValuesCmd(g *globals) *cobra.Command {
@@ -54,6 +53,10 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
   airlift values oci://registry-1.docker.io/bitnamicharts/postgresql --to r.internal/m --pull-secret regcred`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			charts, err := g.charts(cmd.Context())
+			if err != nil {
+				return err
+			}
 			m, err := f.mapping()
 			if err != nil {
 				return err
@@ -63,7 +66,7 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
 			if err != nil {
 				return err
 			}
-			o, _, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
+			o, _, err := charts.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
 			}
@@ -91,6 +94,10 @@ image that escapes is named with its object, field and template file, and the
 exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			charts, err := g.charts(cmd.Context())
+			if err != nil {
+				return err
+			}
 			m, err := f.mapping()
 			if err != nil {
 				return err
@@ -115,7 +122,7 @@ exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 			if err != nil {
 				return err
 			}
-			rep, err := fromchart.Check(cmd.Context(), req, vals, m)
+			rep, err := charts.Check(cmd.Context(), req, vals, m)
 			if err != nil {
 				return err
 			}
@@ -139,6 +146,10 @@ copied), then the images the trace found are copied (the same set the
 values move), then the values file is written.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			charts, err := g.charts(cmd.Context())
+			if err != nil {
+				return err
+			}
 			m, err := f.mapping()
 			if err != nil {
 				return err
@@ -151,7 +162,7 @@ values move), then the values file is written.`,
 			if err != nil {
 				return err
 			}
-			o, t, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
+			o, t, err := charts.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
 			}

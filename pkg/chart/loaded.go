@@ -38,7 +38,7 @@ type Loaded struct {
 // the context's error when ctx ends first.
 func Load(ctx context.Context, src Source, vals Values, opts Options) (loaded *Loaded, err error) {
 	defer guard(src, opts.Logger, &err, func() { loaded = nil })
-	s, err := opts.resolve()
+	s, err := resolve(opts)
 	if err != nil {
 		return nil, err
 	}

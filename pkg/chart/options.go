@@ -7,91 +7,30 @@ import (
 	"path/filepath"
 
 	"helm.sh/helm/v4/pkg/chart/common"
+
+	"github.com/airlift-cli/airlift/pkg/chartspec"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 )
 
-// DefaultKubeVersion is the Kubernetes version charts are rendered for unless
-// Options.KubeVersion says otherwise. It is fixed here, never taken from
-// Helm's build-time default: Helm derives that from the client-go version it
-// was built with, and reports v1.20.0 under `go test`, which would make
-// charts with a kubeVersion constraint fail only in tests.
-const DefaultKubeVersion = "v1.34.0"
+// DefaultKubeVersion is the Kubernetes version charts are rendered for
+// unless Options.KubeVersion says otherwise (see chartspec).
+const DefaultKubeVersion = chartspec.DefaultKubeVersion
 
 // DefaultReleaseName is the release name used when Options.ReleaseName is
-// empty; it is the name `helm template` uses.
-const DefaultReleaseName = "release-name"
+// empty.
+const DefaultReleaseName = chartspec.DefaultReleaseName
 
 // DefaultNamespace is the namespace used when Options.Namespace is empty.
-const DefaultNamespace = "default"
+const DefaultNamespace = chartspec.DefaultNamespace
 
 // Source says where a chart comes from.
-type Source struct {
-	// Chart is a local directory, a .tgz path, a chart name (with RepoURL),
-	// an oci://host/path/name reference, or an http(s) URL of a .tgz.
-	Chart string
-	// RepoURL is a chart repository URL (http or https), as --repo; Chart is
-	// then the chart name. An oci:// RepoURL is joined with Chart.
-	RepoURL string
-	// Version is a version or semver constraint, as --version; "" means the
-	// latest version, development (pre-release) versions excluded.
-	Version string
-	// Username and Password are basic-auth credentials for the repository or
-	// registry. They are never logged or put in errors.
-	Username, Password string
-	// CAFile, CertFile and KeyFile configure TLS towards the repository or
-	// registry (a CA bundle and a client certificate).
-	CAFile, CertFile, KeyFile string
-	// InsecureSkipTLSVerify skips TLS certificate verification.
-	InsecureSkipTLSVerify bool
-	// PlainHTTP talks plain HTTP to oci:// registries.
-	PlainHTTP bool
-	// DependencyUpdate fetches dependencies declared in Chart.yaml but missing
-	// from charts/ before rendering (local chart directories only), as
-	// `helm template --dependency-update`.
-	DependencyUpdate bool
-}
+type Source = chartspec.Source
 
-// Values are the user's values options, applied in Helm's order: values
-// files, then --set-json, --set, --set-string, --set-file, --set-literal;
-// later options win.
-type Values struct {
-	// Files are -f/--values files (paths or http(s) URLs). "-" (stdin) is
-	// not supported here: the caller resolves it to a file.
-	Files []string
-	// Set are --set expressions.
-	Set []string
-	// SetString are --set-string expressions.
-	SetString []string
-	// SetFile are --set-file expressions (key=path).
-	SetFile []string
-	// SetJSON are --set-json expressions (key=json, or a JSON object).
-	SetJSON []string
-	// SetLiteral are --set-literal expressions.
-	SetLiteral []string
-}
+// Values are the user's values options, applied in Helm's order.
+type Values = chartspec.Values
 
 // Options control rendering.
-type Options struct {
-	// ReleaseName is .Release.Name; "" means DefaultReleaseName. Helm's
-	// rules apply (lower-case DNS name, at most 53 characters).
-	ReleaseName string
-	// Namespace is .Release.Namespace; "" means DefaultNamespace.
-	Namespace string
-	// KubeVersion is .Capabilities.KubeVersion; "" means DefaultKubeVersion.
-	// Accepts "1.30", "v1.30.2" and the like.
-	KubeVersion string
-	// APIVersions are added to .Capabilities.APIVersions (--api-versions).
-	APIVersions []string
-	// SkipTests leaves out test hooks (helm.sh/hook: test / test-success).
-	SkipTests bool
-	// IsUpgrade sets .Release.IsUpgrade (and clears .Release.IsInstall).
-	IsUpgrade bool
-	// Logger receives debug logs; nil discards them. The package never prints.
-	Logger *slog.Logger
-	// CacheDir caches repository indexes and downloaded charts; "" means
-	// os.UserCacheDir()/airlift.
-	CacheDir string
-}
+type Options = chartspec.Options
 
 // settings are Options with defaults applied and the kube version parsed.
 type settings struct {
@@ -106,7 +45,7 @@ type settings struct {
 }
 
 // resolve applies the documented defaults to o.
-func (o Options) resolve() (settings, error) {
+func resolve(o Options) (settings, error) {
 	s := settings{
 		releaseName: o.ReleaseName,
 		namespace:   o.Namespace,

@@ -16,9 +16,10 @@ import (
 
 // Request is one `airlift copy`.
 type Request struct {
-	// The images: a chart (its inventory), and/or references.
-	Chart  *inventory.ChartRequest
-	Images []string
+	// The images: those an application runs (the inventory of a chart,
+	// from fromchart.Inventory, or of manifests), and/or references.
+	Inventory *inventory.Report
+	Images    []string
 	// Mapping says where each image goes.
 	Mapping reference.Mapping
 	// Shard selects this run's share of the images.
@@ -48,7 +49,7 @@ type Report struct {
 	Results []mirror.Result
 	// Prepare lists what would be created in the target (dry-run).
 	Prepare []string
-	// Warnings from the chart's inventory.
+	// Warnings of the inventory.
 	Warnings []discover.Warning
 	Elapsed  time.Duration
 }
@@ -92,11 +93,7 @@ var ErrFailed = errors.New("images failed")
 func Pairs(ctx context.Context, req Request) ([]reference.Pair, []discover.Warning, error) {
 	var srcs []reference.Reference
 	var warnings []discover.Warning
-	if req.Chart != nil {
-		rep, err := inventory.FromChart(ctx, *req.Chart)
-		if err != nil {
-			return nil, nil, err
-		}
+	if rep := req.Inventory; rep != nil {
 		for _, img := range rep.Images {
 			srcs = append(srcs, img.Ref)
 		}

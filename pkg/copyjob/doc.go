@@ -1,5 +1,5 @@
 // Package copyjob is the one call behind `airlift copy`: it gathers the
-// images (from a chart's inventory or a list), maps each to the target
+// images (from an inventory, e.g. a chart's, or a list), maps each to the target
 // registry (reference.Mapping, the mapping `values` uses too), rejects
 // collisions before anything is copied, takes this shard's share, and plans
 // (dry-run) or copies them with the mirror engine through one registry

@@ -1,5 +1,9 @@
 // Package inventory answers "which images will this application run, and
-// where does each come from?": it renders a chart (package chart) or reads
-// plain manifests, and scans them (package discover). It is the one call
-// behind `airlift images`, and the list `copy` and `values` start from.
+// where does each come from?": a [Report] of the images found in plain
+// manifests ([FromManifests]) or in a rendered chart (fromchart.Inventory,
+// which renders with package chart), scanned by package discover. It is the
+// list `copy` and `values` start from.
+//
+// The package does not import Helm: reading manifests and the report types
+// stay out of the Helm-linked half of airlift.
 package inventory

@@ -1,20 +1,13 @@
 package inventory
 
 import (
-	"context"
-	"fmt"
-
-	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/chartspec"
 	"github.com/airlift-cli/airlift/pkg/discover"
 )
 
 // ChartRequest says which chart to render and how; the fields are those of
-// `helm template`.
-type ChartRequest struct {
-	Source  chart.Source
-	Values  chart.Values
-	Options chart.Options
-}
+// `helm template`. fromchart.Inventory renders one into a Report.
+type ChartRequest = chartspec.Request
 
 // Input is one stream of manifests: a file, stdin, a kustomize build.
 type Input struct {
@@ -45,30 +38,6 @@ type Report struct {
 	Manifest []byte `json:"-"`
 }
 
-// FromChart renders a chart client-side, hooks included, and lists its
-// images. Errors are those of chart.Render, or a *discover.SyntaxError when
-// the chart renders a document that is not valid YAML.
-func FromChart(ctx context.Context, req ChartRequest) (*Report, error) {
-	r, err := chart.Render(ctx, req.Source, req.Values, req.Options)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s := discover.NewScanner()
-	if err := s.Add(r.Manifest, r.Name); err != nil {
-		return nil, fmt.Errorf("chart %s %s renders invalid YAML: %w", r.Name, r.Version, err)
-	}
-	for _, c := range r.Charts {
-		s.AddDeclared(c.Path, c.Annotations)
-	}
-	rep := report(s)
-	rep.Chart = &ChartInfo{Name: r.Name, Version: r.Version, AppVersion: r.AppVersion}
-	rep.Manifest = r.Manifest
-	return rep, nil
-}
-
 // FromManifests lists the images of plain manifests. All inputs are read as
 // one application, so an ImageConfig in one resolves the server images of
 // a CassandraDatacenter in another.
@@ -79,10 +48,11 @@ func FromManifests(inputs ...Input) (*Report, error) {
 			return nil, err
 		}
 	}
-	return report(s), nil
+	return FromScanner(s), nil
 }
 
-func report(s *discover.Scanner) *Report {
+// FromScanner is the report of what s has read.
+func FromScanner(s *discover.Scanner) *Report {
 	res := s.Result()
 	return &Report{Images: res.Images, Declared: res.Declared, Warnings: res.Warnings}
 }

@@ -6,8 +6,8 @@ import (
 	"os"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 	"github.com/airlift-cli/airlift/pkg/overrides"
-	"github.com/airlift-cli/airlift/pkg/overrides/fromchart"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 	"github.com/airlift-cli/airlift/pkg/overrides"
-	"github.com/airlift-cli/airlift/pkg/overrides/fromchart"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 

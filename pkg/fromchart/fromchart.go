@@ -1,6 +1,3 @@
-// Package fromchart adapts a Helm chart loaded by package chart to the
-// overrides.Chart that package overrides works on, keeping that package
-// free of Helm.
 package fromchart
 
 import (

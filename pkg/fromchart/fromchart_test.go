@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
-	"github.com/airlift-cli/airlift/pkg/overrides/fromchart"
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 )
 
 func TestNew(t *testing.T) {
-	dir := filepath.Join("..", "..", "chart", "testdata", "charts", "app")
+	dir := filepath.Join("..", "chart", "testdata", "charts", "app")
 	l, err := chart.Load(context.Background(), chart.Source{Chart: dir}, chart.Values{Set: []string{"size=large"}},
 		chart.Options{ReleaseName: "demo", CacheDir: t.TempDir()})
 	if err != nil {

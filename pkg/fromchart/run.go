@@ -2,17 +2,44 @@ package fromchart
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/chartspec"
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/inventory"
 	"github.com/airlift-cli/airlift/pkg/overrides"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // Request names a chart as `helm template` does.
-type Request struct {
-	Source  chart.Source
-	Values  chart.Values
-	Options chart.Options
+type Request = chartspec.Request
+
+// Inventory is the one call behind `airlift images CHART`: it renders the
+// chart client-side, hooks included, and lists its images with their
+// origins, and the images Chart.yaml annotations of the chart and its
+// enabled subcharts declare. Errors are those of chart.Render, or a
+// *discover.SyntaxError when the chart renders a document that is not
+// valid YAML.
+func Inventory(ctx context.Context, req Request) (*inventory.Report, error) {
+	r, err := chart.Render(ctx, req.Source, req.Values, req.Options)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s := discover.NewScanner()
+	if err := s.Add(r.Manifest, r.Name); err != nil {
+		return nil, fmt.Errorf("chart %s %s renders invalid YAML: %w", r.Name, r.Version, err)
+	}
+	for _, c := range r.Charts {
+		s.AddDeclared(c.Path, c.Annotations)
+	}
+	rep := inventory.FromScanner(s)
+	rep.Chart = &inventory.ChartInfo{Name: r.Name, Version: r.Version, AppVersion: r.AppVersion}
+	rep.Manifest = r.Manifest
+	return rep, nil
 }
 
 // Values is the one call behind `airlift values`: it loads the chart once,
