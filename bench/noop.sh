@@ -4,9 +4,10 @@
 # run.sh times one no-op re-run per round through bash + /usr/bin/time, so a
 # 10 ms difference between tools drowns in its noise. This script seeds the
 # corpus once, completes the target once with airlift, then times the no-op
-# re-run of every tool in one hyperfine call (interleaved warm-up, N runs each).
+# re-run of every tool, RUNS rounds with the tools interleaved.
 # Layers are small (the no-op never reads a blob), the manifest structure is the
-# small corpus's: 20 images, 2 platforms.
+# small corpus's: 20 images, 2 platforms. Prints median, mean, p10 and p90 of
+# the wall time of each tool's process; raw times in $BENCH_WORK/out/noop.json.
 #
 #   ./noop.sh                      # airlift, regsync, regctl-copy-p4, crane-copy-p4
 #   RUNS=50 TOOLS="airlift regsync" ./noop.sh
@@ -64,5 +65,28 @@ for t in $TOOLS; do
   $cmd >/dev/null 2>&1 # the target is complete for this tool too
   cmds+=(--command-name "$name" "$cmd")
 done
-echo "$(wc -l <"$BENCH_REFS") images; $RUNS runs each" >&2
-hyperfine --style basic -N --output null --warmup 3 --runs "$RUNS" --export-json "$BENCH_OUT/noop.json" "${cmds[@]}"
+echo "$(wc -l <"$BENCH_REFS") images; $RUNS rounds, tools interleaved (order rotated each round)" >&2
+# Interleaved, not hyperfine's one-tool-after-the-other: this VM drifts by tens
+# of percent over minutes, which would land on whichever tool ran last.
+python3 - "$RUNS" "$BENCH_OUT/noop.json" "${cmds[@]}" <<'PY'
+import json, shlex, statistics, subprocess, sys, time
+runs, out, args = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+tools = [(args[i + 1], args[i + 2]) for i in range(0, len(args), 3)]  # --command-name NAME CMD
+times = {name: [] for name, _ in tools}
+for r in range(runs + 2):  # two warm-up rounds
+    order = tools[r % len(tools):] + tools[:r % len(tools)]
+    for name, cmd in order:
+        t0 = time.perf_counter()
+        rc = subprocess.run(shlex.split(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        dt = time.perf_counter() - t0
+        if rc != 0:
+            sys.exit(f"{name}: exit {rc}")
+        if r >= 2:
+            times[name].append(dt)
+json.dump(times, open(out, "w"))
+base = min(statistics.median(v) for v in times.values())
+print(f"{'tool':<28} {'median ms':>10} {'mean ms':>9} {'p10 ms':>8} {'p90 ms':>8} {'vs best':>8}")
+for name, v in times.items():
+    q = statistics.quantiles(v, n=10)
+    print(f"{name:<28} {statistics.median(v)*1e3:10.1f} {statistics.mean(v)*1e3:9.1f} {q[0]*1e3:8.1f} {q[-1]*1e3:8.1f} {statistics.median(v)/base:8.2f}")
+PY

@@ -69,7 +69,7 @@ airlift)
   # airlift copies the whole list in one process: global bound of
   # $BENCH_AIRLIFT_JOBS concurrent transfers (default 8), mounts across
   # repositories, tags last.
-  sed "s|^|$BENCH_SRC/|" "$BENCH_REFS" >"$BENCH_WORK/airlift-images.txt"
+  # the list (BENCH_SRC/ref per line) is written by run.sh: write_airlift_list
   "${AIRLIFT:-airlift}" copy --images "$BENCH_WORK/airlift-images.txt" --to "$BENCH_DST" \
     --jobs "${BENCH_AIRLIFT_JOBS:-8}" --no-progress
   ;;
