@@ -22,7 +22,7 @@ func main() {
 	startup.Done()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr},
-		cli.Setup{Delegate: delegate.To("airlift-charts")})
+		cli.Setup{Delegate: delegate.To("airlift-charts", cli.EnvDelegatedFrom+"="+cli.BuildVersion())})
 	stop()
 	os.Exit(code)
 }

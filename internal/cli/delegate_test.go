@@ -68,3 +68,32 @@ func TestDelegateFails(t *testing.T) {
 		t.Errorf("no charts, no delegate: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestVersionSkew: airlift-charts started by an airlift of another
+// version says so, once, and goes on.
+func TestVersionSkew(t *testing.T) {
+	old := Version
+	t.Cleanup(func() { Version = old })
+	Version = "v1.2.0"
+	tests := []struct {
+		name, from string
+		warn       bool
+	}{
+		{"same version", "v1.2.0", false},
+		{"other version", "v1.1.0", true},
+		{"not delegated", "", false},
+		{"from a development build", "(devel)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvDelegatedFrom, tt.from)
+			code, out, stderr := run(t, "", "version")
+			if code != 0 || out != "airlift v1.2.0\n" {
+				t.Fatalf("exit %d, out %q", code, out)
+			}
+			if got := strings.Contains(stderr, "warning: ") && strings.Contains(stderr, "v1.1.0"); got != tt.warn {
+				t.Errorf("stderr %q, want warning %v", stderr, tt.warn)
+			}
+		})
+	}
+}

@@ -71,7 +71,9 @@ func Run(ctx context.Context, args []string, streams IO, setup Setup) (code int)
 			code = ExitError
 		}
 	}()
-	root := newRoot(&globals{streams: streams, setup: setup, args: args})
+	g := &globals{streams: streams, setup: setup, args: args}
+	checkSkew(g)
+	root := newRoot(g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

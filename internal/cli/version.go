@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -15,10 +16,53 @@ func version() string {
 	if Version != "" {
 		return Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
 	}
-	return "(devel)"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	// A build from a checkout: name the commit, so that the two binaries
+	// can tell whether they come from the same one.
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return "(devel)"
+	}
+	return "(devel) " + rev + modified
+}
+
+// BuildVersion is the version `airlift version` prints.
+func BuildVersion() string { return version() }
+
+// EnvDelegatedFrom carries the version of the airlift binary that handed
+// its command line to airlift-charts, which warns when its own differs.
+const EnvDelegatedFrom = "AIRLIFT_DELEGATED_FROM"
+
+// checkSkew warns when this binary was started by an airlift of another
+// version: an airlift-charts left on PATH by an older install.
+func checkSkew(g *globals) {
+	from := os.Getenv(EnvDelegatedFrom)
+	if from == "" || g.setup.Charts == nil {
+		return
+	}
+	if own := version(); from != own && from != "(devel)" && own != "(devel)" {
+		exe, _ := os.Executable()
+		fmt.Fprintf(g.streams.Err, "warning: %s is airlift %s, but the airlift that ran it is %s: install both from the same release\n", exe, own, from)
+	}
 }
 
 func newVersionCmd(g *globals) *cobra.Command {

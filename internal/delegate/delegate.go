@@ -56,8 +56,9 @@ func Find(name string) (string, error) {
 // To returns a function that runs a command line in the binary name with
 // this process's environment and standard streams, and returns its exit
 // code. On Unix the binary replaces this process (the function returns
-// only on error); elsewhere it is run as a child.
-func To(name string) func(ctx context.Context, args []string) (int, error) {
+// only on error); elsewhere it is run as a child. env is added to the
+// environment (e.g. the caller's version, for the other binary to check).
+func To(name string, env ...string) func(ctx context.Context, args []string) (int, error) {
 	return func(ctx context.Context, args []string) (int, error) {
 		if os.Getenv(envDepth) != "" {
 			return 0, fmt.Errorf("%s delegated to a binary without chart support (check $%s and the binaries next to airlift)", name, EnvBinary)
@@ -66,7 +67,7 @@ func To(name string) func(ctx context.Context, args []string) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("rendering a chart needs %s, airlift with the Helm SDK: %w", name, err)
 		}
-		env := append(os.Environ(), envDepth+"=1")
-		return run(ctx, path, args, env)
+		full := append(append(os.Environ(), envDepth+"=1"), env...)
+		return run(ctx, path, args, full)
 	}
 }
