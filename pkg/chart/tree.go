@@ -161,3 +161,11 @@ func scopeTree(c *chartv2.Chart, path, scope string, enabled map[string]bool, ou
 	}
 	return out
 }
+
+// FlagValues returns the values the user's --set style flags set (--set,
+// --set-string, --set-json, --set-file, --set-literal), applied to empty
+// values. Helm applies them after every values file, so no values file
+// (such as the overrides airlift writes) can change them.
+func (l *Loaded) FlagValues() (map[string]any, error) {
+	return l.user.applyFlags(map[string]any{})
+}

@@ -96,6 +96,11 @@ func (u *userValues) merge(extra ...map[string]any) (map[string]any, error) {
 			base = loader.MergeMaps(base, plainMap(e))
 		}
 	}
+	return u.applyFlags(base)
+}
+
+// applyFlags applies the --set style flags to base, in Helm's order.
+func (u *userValues) applyFlags(base map[string]any) (map[string]any, error) {
 	v := u.flags
 	for _, expr := range v.SetJSON {
 		trimmed := strings.TrimSpace(expr)

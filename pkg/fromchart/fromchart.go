@@ -11,8 +11,8 @@ import (
 // New returns l as an overrides.Chart: its tree of value scopes, its
 // values coalesced with the chart defaults, and a render function that
 // layers extra values after the user's values files and before their
-// --set flags (see chart.Loaded.Render). Errors are those of l.Tree and
-// l.Values.
+// --set flags (see chart.Loaded.Render), and the values those flags pin.
+// Errors are those of l.Tree, l.Values and l.FlagValues.
 func New(l *chart.Loaded) (overrides.Chart, error) {
 	tree, err := l.Tree()
 	if err != nil {
@@ -21,6 +21,10 @@ func New(l *chart.Loaded) (overrides.Chart, error) {
 	vals, err := l.Values()
 	if err != nil {
 		return overrides.Chart{}, fmt.Errorf("reading the values of %s: %w", l.Name(), err)
+	}
+	pinned, err := l.FlagValues()
+	if err != nil {
+		return overrides.Chart{}, fmt.Errorf("reading the --set values of %s: %w", l.Name(), err)
 	}
 	scopes := make([]overrides.Scope, len(tree))
 	for i, s := range tree {
@@ -37,6 +41,7 @@ func New(l *chart.Loaded) (overrides.Chart, error) {
 		Version: l.Version(),
 		Scopes:  scopes,
 		Values:  vals,
+		Pinned:  pinned,
 		Render: func(ctx context.Context, extra map[string]any) ([]byte, error) {
 			r, err := l.Render(ctx, extra)
 			if err != nil {

@@ -42,6 +42,10 @@ type Chart struct {
 	// Values are the user's values coalesced with the defaults of the
 	// enabled charts: what .Values is in the top chart's templates.
 	Values map[string]any
+	// Pinned are the values the user's --set style flags set. Helm applies
+	// them after every values file, so overrides cannot change them: an
+	// image they name that must move is reported as pinned by the flag.
+	Pinned map[string]any
 	// Render renders the chart; see RenderFunc.
 	Render RenderFunc
 }

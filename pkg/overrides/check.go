@@ -63,6 +63,32 @@ type Leak struct {
 	// places: it is set in the templates (`airlift postrender` can rewrite
 	// it).
 	TemplateOnly bool
+	// PinnedBy are the user's own --set style flags that fix the image
+	// (Chart.Pinned): Helm applies them after every values file.
+	PinnedBy []Path
+}
+
+// pinnedBy is the --set paths that fix u's image, in order, unique.
+func pinnedBy(u *Use) []Path {
+	var out []Path
+	for _, c := range u.Pinned {
+		if !slices.ContainsFunc(out, func(p Path) bool { return p.String() == c.Path.String() }) {
+			out = append(out, c.Path)
+		}
+	}
+	return out
+}
+
+// pinnedText says which flags pin a leak, or "".
+func (l Leak) pinnedText() string {
+	if len(l.PinnedBy) == 0 {
+		return ""
+	}
+	paths := make([]string, len(l.PinnedBy))
+	for i, p := range l.PinnedBy {
+		paths[i] = p.String()
+	}
+	return "pinned by your own --set of " + strings.Join(paths, ", ") + " (flags beat every values file: set it to the mirror, or drop it)"
 }
 
 // String formats the leak on one line.
@@ -84,7 +110,10 @@ func (l Leak) String() string {
 		}
 		b.WriteString(o.String())
 	}
-	if l.TemplateOnly {
+	switch {
+	case len(l.PinnedBy) > 0:
+		b.WriteString(" [" + l.pinnedText() + "]")
+	case l.TemplateOnly:
 		b.WriteString(" [set in the template only]")
 	}
 	return b.String()
@@ -182,12 +211,15 @@ func (t *Traced) compare(res *discover.Result, targets map[string]reference.Pair
 			}
 			l := Leak{Image: img.Ref}
 			if src != nil {
-				l.Source, l.Want, l.TemplateOnly = src.image, wantRef, src.TemplateOnly()
+				l.Source, l.Want, l.TemplateOnly, l.PinnedBy = src.image, wantRef, src.TemplateOnly(), pinnedBy(src)
 			}
 			key := got + "\x00" + l.Source.String()
 			if prev, ok := leaks[key]; ok {
 				prev.Origins = append(prev.Origins, o)
 				prev.TemplateOnly = prev.TemplateOnly && l.TemplateOnly
+				if len(prev.PinnedBy) == 0 {
+					prev.PinnedBy = l.PinnedBy
+				}
 				continue
 			}
 			l.Origins = []discover.Origin{o}
@@ -202,7 +234,7 @@ func (t *Traced) compare(res *discover.Result, targets map[string]reference.Pair
 		}
 		src := uses[0]
 		l := Leak{Value: w.Value, Message: w.Message, Source: src.image, Want: targets[src.image.String()].Target,
-			Origins: []discover.Origin{w.Origin}, TemplateOnly: src.TemplateOnly()}
+			Origins: []discover.Origin{w.Origin}, TemplateOnly: src.TemplateOnly(), PinnedBy: pinnedBy(src)}
 		key := "\x01" + w.Value + "\x00" + l.Source.String()
 		if prev, ok := leaks[key]; ok {
 			prev.Origins = append(prev.Origins, w.Origin)

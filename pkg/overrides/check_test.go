@@ -15,6 +15,7 @@ func TestCheck(t *testing.T) {
 	tests := []struct {
 		name    string
 		chart   string
+		set     []string // the user's --set flags
 		values  map[string]any
 		trace   bool
 		leaks   []string
@@ -65,11 +66,20 @@ func TestCheck(t *testing.T) {
 			},
 			wantAt: "hardcoded/templates/app.yaml",
 		},
+		{
+			name:   "an image the user's own --set pins is named so, not as set in the template",
+			chart:  "fallback",
+			set:    []string{"tool.repository=acme/other"},
+			values: map[string]any{"tool": map[string]any{"registry": "registry.example.com:5000", "repository": "mirror/acme/other"}},
+			trace:  true,
+			leaks:  []string{"docker.io/acme/other:3.2 (pinned by tool.repository)"},
+			wantAt: "fallback/templates/tool.yaml",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			c := loadChart(t, fixture(tt.chart), chart.Values{})
+			c := loadChart(t, fixture(tt.chart), chart.Values{Set: tt.set})
 			var tr *overrides.Traced
 			if tt.trace {
 				var err error

@@ -67,7 +67,10 @@
 // overrides; every original image must still render, one to one. Anything
 // else is a [Leak] with its object, field path and template file. Images
 // that no values path controls are marked TemplateOnly: [Rewrite], the
-// core of `airlift postrender`, moves them in the manifest stream.
+// core of `airlift postrender`, moves them in the manifest stream. Images
+// fixed by the user's own --set flags ([Chart].Pinned, which Helm applies
+// after every values file) are marked PinnedBy those paths instead: no
+// values file can move them, the flag has to change.
 //
 // # Output
 //

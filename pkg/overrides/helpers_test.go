@@ -93,13 +93,16 @@ func controls(tr *overrides.Traced, ref string) []string {
 }
 
 // leaks returns the images of a report's leaks, marked "(template)" when
-// template-only.
+// template-only and "(pinned by PATH)" when the user's --set fixes them.
 func leaks(r *overrides.Report) []string {
 	var out []string
 	for _, l := range r.Leaks {
 		s := l.Image.String()
 		if l.TemplateOnly {
 			s += " (template)"
+		}
+		for _, p := range l.PinnedBy {
+			s += " (pinned by " + p.String() + ")"
 		}
 		out = append(out, s)
 	}

@@ -108,3 +108,59 @@ func TestWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestSetIn(t *testing.T) {
+	values := map[string]any{
+		"image":   map[string]any{"repository": "acme/app"},
+		"whole":   "acme/app:1",
+		"sidecar": []any{map[string]any{"image": "x:1"}},
+	}
+	tests := []struct {
+		name string
+		path Path
+		want bool
+	}{
+		{"a set leaf", KeyPath("image.repository"), true},
+		{"a sibling not set", KeyPath("image.registry"), false},
+		{"under a string that replaces the object", KeyPath("whole.repository"), true},
+		{"a list element", Path{Key("sidecar"), Index(0), Key("image")}, true},
+		{"past the end of a list", Path{Key("sidecar"), Index(1), Key("image")}, false},
+		{"not set at all", KeyPath("other.image"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := setIn(values, tt.path); got != tt.want {
+				t.Errorf("setIn(%s) = %v, want %v", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNamesImage(t *testing.T) {
+	ref := reference.MustParse("quay.io/acme/app:1.0")
+	hub := reference.MustParse("busybox:1.36")
+	tests := []struct {
+		name string
+		cand candidate
+		ref  reference.Reference
+		want bool
+	}{
+		{"registry", candidate{role: Registry, orig: "quay.io"}, ref, true},
+		{"registry with a path", candidate{role: Registry, orig: "quay.io/acme"}, ref, true},
+		{"another registry", candidate{role: Registry, orig: "ghcr.io"}, ref, false},
+		{"repository", candidate{role: Repository, orig: "acme/app"}, ref, true},
+		{"repository with the registry", candidate{role: Repository, orig: "quay.io/acme/app"}, ref, true},
+		{"repository of an official image", candidate{role: Repository, orig: "busybox"}, hub, true},
+		{"a repository that only ends alike", candidate{role: Repository, orig: "app"}, reference.MustParse("quay.io/acme/myapp:1"), false},
+		{"whole reference", candidate{role: Reference, orig: "quay.io/acme/app:1.0"}, ref, true},
+		{"whole reference, other tag", candidate{role: Reference, orig: "quay.io/acme/app:2.0"}, ref, false},
+		{"a tag never names an image", candidate{role: Tag, orig: "1.0"}, ref, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := namesImage(&tt.cand, tt.ref); got != tt.want {
+				t.Errorf("namesImage = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

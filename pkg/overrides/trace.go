@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/reference"
@@ -61,6 +62,10 @@ type Use struct {
 	Controls []Control
 	// Knobs are the chart-wide knobs whose sentinel reached this place.
 	Knobs []Path
+	// Pinned are values paths set by the user's --set style flags whose
+	// value names this image (its registry, repository or whole
+	// reference): no values file can change them (Chart.Pinned).
+	Pinned []Control
 
 	image     reference.Reference
 	comps     []composition
@@ -72,7 +77,7 @@ type Use struct {
 // registry or repository of the image at this place. It is false for
 // places a trace has not looked at.
 func (u *Use) TemplateOnly() bool {
-	if u.untraced || len(u.Knobs) > 0 {
+	if u.untraced || len(u.Knobs) > 0 || len(u.Pinned) > 0 {
 		return false
 	}
 	for _, c := range u.Controls {
@@ -179,7 +184,72 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 	}
 	t.Renders = r.count()
 	t.finish()
+	t.pin(c.Pinned, perImage)
 	return t, nil
+}
+
+// pin records, on every use, the candidates the user's flags fix whose
+// value names the image there.
+func (t *Traced) pin(pinned map[string]any, cands []*candidate) {
+	var fixed []*candidate
+	for _, c := range cands {
+		if c.role != Tag && c.orig != "" && setIn(pinned, c.path) {
+			fixed = append(fixed, c)
+		}
+	}
+	if len(fixed) == 0 {
+		return
+	}
+	for _, img := range t.Images {
+		for _, u := range img.Uses {
+			for _, c := range fixed {
+				if namesImage(c, u.image) {
+					u.Pinned = append(u.Pinned, c.control())
+				}
+			}
+		}
+	}
+}
+
+// setIn reports whether values sets p, or a value above it that replaces
+// it (a string where p expects an object).
+func setIn(values map[string]any, p Path) bool {
+	var cur any = values
+	for _, seg := range p {
+		switch v := cur.(type) {
+		case map[string]any:
+			next, ok := v[seg.Key]
+			if seg.IsIndex || !ok {
+				return false
+			}
+			cur = next
+		case []any:
+			if !seg.IsIndex || seg.Index >= len(v) {
+				return false
+			}
+			cur = v[seg.Index]
+		default:
+			return true // a scalar above p replaces it
+		}
+	}
+	return true
+}
+
+// namesImage reports whether the value of c names ref's registry, repository
+// or whole reference.
+func namesImage(c *candidate, ref reference.Reference) bool {
+	full := ref.Registry + "/" + ref.Repository
+	switch c.role {
+	case Registry:
+		return c.orig == ref.Registry || strings.HasPrefix(full, strings.TrimSuffix(c.orig, "/")+"/")
+	case Repository:
+		repo := strings.Trim(c.orig, "/")
+		return full == repo || strings.HasSuffix(full, "/"+repo)
+	case Reference:
+		got, err := reference.Parse(c.orig)
+		return err == nil && got.String() == ref.String()
+	}
+	return false
 }
 
 // decode reads the markers of a sentinel render back into the uses.

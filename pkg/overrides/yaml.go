@@ -74,7 +74,10 @@ func (o *Overrides) footer() string {
 	var lines []string
 	for _, l := range o.Check.Leaks {
 		what := "not moved by any value"
-		if l.TemplateOnly {
+		switch {
+		case len(l.PinnedBy) > 0:
+			what = l.pinnedText()
+		case l.TemplateOnly:
 			what = "set in the template only (airlift postrender rewrites it)"
 		}
 		img := l.Image.String()
