@@ -51,6 +51,7 @@ func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&e.insecure, "insecure-registry", nil, "do not verify the TLS certificate of this registry host (repeatable)")
 	fs.StringVar(&e.reg.DockerConfig, "docker-config", "", "docker config.json with registry credentials (default: $DOCKER_CONFIG or ~/.docker)")
 	fs.DurationVar(&e.reg.RequestTimeout, "timeout", 30*time.Second, "time to connect and get response headers, per request")
+	fs.DurationVar(&e.reg.CommitTimeout, "commit-timeout", 10*time.Minute, "time a registry may take to answer the request that completes a blob upload (registries on object storage move the blob first)")
 	fs.IntVar(&e.reg.MaxAttempts, "retries", 5, "attempts per request and per blob on retryable failures")
 	fs.BoolVar(&e.reg.ECR.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
 	fs.BoolVar(&e.reg.ECR.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")

@@ -69,7 +69,10 @@ func New(opts Options) (*Client, error) {
 		router.insecure = newHTTPTransport(opts, true)
 	}
 	c.auth = &auth.Client{
-		Client:     &http.Client{Transport: &retrier{next: router, policy: c.policy, log: c.log}},
+		Client: &http.Client{Transport: &retrier{
+			next:   &headerTimeout{next: router, normal: opts.RequestTimeout, commit: opts.CommitTimeout},
+			policy: c.policy, log: c.log,
+		}},
 		Credential: c.credential,
 		Cache:      auth.NewCache(),
 	}

@@ -29,6 +29,15 @@ type idleConn struct {
 	net.Conn
 	idle time.Duration
 	last atomic.Int64 // UnixNano of the last byte moved
+	hold atomic.Int64 // a longer idle allowance (ns) while a commit is awaited; 0: none
+}
+
+// allow lets the connection stay silent for d (when longer than its idle
+// timeout) until allow(0): a registry that moves an uploaded blob into
+// object storage answers nothing meanwhile.
+func (c *idleConn) allow(d time.Duration) {
+	c.hold.Store(int64(d))
+	c.touch()
 }
 
 func newIdleConn(conn net.Conn, idle time.Duration) *idleConn {
@@ -41,7 +50,16 @@ func (c *idleConn) touch() { c.last.Store(time.Now().UnixNano()) }
 
 // deadline returns when the connection will have been idle too long.
 func (c *idleConn) deadline() time.Time {
-	return time.Unix(0, c.last.Load()).Add(c.idle)
+	return time.Unix(0, c.last.Load()).Add(max(c.idle, time.Duration(c.hold.Load())))
+}
+
+// idleConnOf returns the idleConn under conn (TLS unwrapped), or nil.
+func idleConnOf(conn net.Conn) *idleConn {
+	if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		conn = tc.NetConn()
+	}
+	c, _ := conn.(*idleConn)
+	return c
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {

@@ -40,7 +40,11 @@
 // [Options.RequestTimeout] (default 30s) bounds dialing, the TLS handshake
 // and the wait for response headers; [Options.IdleTimeout] (default 60s)
 // fails a connection on which no byte moved, in either direction, for that
-// long. There is no whole-request deadline, which would cut large blob
+// long. The request that completes a blob upload is different: a registry
+// on object storage moves the blob into place before it answers (S3 copies
+// a multi-gigabyte layer for a minute or more), so once that request is
+// sent, [Options.CommitTimeout] (default 10m) bounds the wait instead, and
+// the connection may stay silent meanwhile. There is no whole-request deadline, which would cut large blob
 // transfers: callers bound a whole operation with their context. At most
 // [Options.MaxConnsPerHost] (default 16) connections are opened per host;
 // HTTP/2 is used when the server offers it over TLS; proxies come from the

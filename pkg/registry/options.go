@@ -13,6 +13,7 @@ import (
 const (
 	DefaultRequestTimeout  = 30 * time.Second
 	DefaultIdleTimeout     = 60 * time.Second
+	DefaultCommitTimeout   = 10 * time.Minute
 	DefaultMaxAttempts     = 5
 	DefaultMinBackoff      = 200 * time.Millisecond
 	DefaultMaxBackoff      = 10 * time.Second
@@ -42,6 +43,11 @@ type Options struct {
 	// 60s). Neither is a whole-request deadline, which would cut large blob
 	// transfers.
 	RequestTimeout, IdleTimeout time.Duration
+	// CommitTimeout bounds the wait for the answer to the request that
+	// completes a blob upload, once the blob is sent (default 10m): a
+	// registry on object storage moves the blob into place first. The
+	// connection's idle timeout is lifted to it for that wait.
+	CommitTimeout time.Duration
 	// MaxAttempts bounds the attempts at one request, the first included
 	// (default 5); 1 disables retries. Backoff between attempts is drawn
 	// with full jitter from [MinBackoff, min(MaxBackoff, MinBackoff*2^n)]
@@ -72,12 +78,15 @@ type ECROptions struct {
 
 // withDefaults validates o and fills its zero fields.
 func (o Options) withDefaults() (Options, error) {
-	if o.RequestTimeout < 0 || o.IdleTimeout < 0 || o.MinBackoff < 0 || o.MaxBackoff < 0 ||
+	if o.RequestTimeout < 0 || o.IdleTimeout < 0 || o.CommitTimeout < 0 || o.MinBackoff < 0 || o.MaxBackoff < 0 ||
 		o.MaxAttempts < 0 || o.MaxConnsPerHost < 0 {
 		return o, errors.New("registry options: timeouts, backoffs and counts must not be negative")
 	}
 	if o.RequestTimeout == 0 {
 		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.CommitTimeout == 0 {
+		o.CommitTimeout = DefaultCommitTimeout
 	}
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = DefaultIdleTimeout

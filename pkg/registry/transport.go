@@ -13,9 +13,10 @@ import (
 	"time"
 )
 
-// newHTTPTransport returns the connection layer: dial/TLS/response-header
-// timeouts, the idle timeout on every connection, bounded connections per
-// host, HTTP/2 when TLS offers it, proxies from the environment.
+// newHTTPTransport returns the connection layer: dial and TLS timeouts, the
+// idle timeout on every connection, bounded connections per host, HTTP/2
+// when TLS offers it, proxies from the environment. The wait for response
+// headers is bounded per request by headerTimeout.
 func newHTTPTransport(o Options, insecure bool) *http.Transport {
 	dialer := &net.Dialer{Timeout: o.RequestTimeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
@@ -23,7 +24,6 @@ func newHTTPTransport(o Options, insecure bool) *http.Transport {
 		DialContext:           idleDialer(dialer, o.IdleTimeout),
 		ForceAttemptHTTP2:     true,
 		TLSHandshakeTimeout:   o.RequestTimeout,
-		ResponseHeaderTimeout: o.RequestTimeout,
 		ExpectContinueTimeout: time.Second,
 		MaxConnsPerHost:       o.MaxConnsPerHost,
 		MaxIdleConnsPerHost:   o.MaxConnsPerHost,
