@@ -28,7 +28,6 @@ type progress struct {
 	p      *mpb.Progress // nil without a terminal
 	bytes  *mpb.Bar
 	images *mpb.Bar
-	total  int64
 	count  int64
 }
 
@@ -49,9 +48,13 @@ func newProgress(w io.Writer, enabled bool) *progress {
 		pr.images = pr.p.AddBar(0,
 			mpb.PrependDecorators(decor.Name("images ", decor.WCSyncSpaceR), decor.CountersNoUnit("%d / %d")),
 			mpb.AppendDecorators(decor.Elapsed(decor.ET_STYLE_GO)))
-		pr.bytes = pr.p.AddBar(0,
-			mpb.PrependDecorators(decor.Name("bytes  ", decor.WCSyncSpaceR), decor.Counters(decor.SizeB1000(0), "% .1f / % .1f")),
-			mpb.AppendDecorators(decor.AverageSpeed(decor.SizeB1000(0), "% .1f")))
+		// Bytes sent, without a total: the engine learns an image's blobs
+		// as it walks the image, while other images are already uploading,
+		// so any total would grow under the user's eyes. The images bar is
+		// the measure of progress.
+		pr.bytes = pr.p.New(0, mpb.NopStyle(),
+			mpb.PrependDecorators(decor.Name("sent   ", decor.WCSyncSpaceR), decor.Current(decor.SizeB1000(0), "% .1f")),
+			mpb.AppendDecorators(decor.Name(" "), decor.AverageSpeed(decor.SizeB1000(0), "% .1f")))
 	}
 	return pr
 }
@@ -73,12 +76,7 @@ func (pr *progress) event(ev mirror.Event) {
 		}
 	case mirror.BlobStart:
 		bk := key + ev.Digest.String()
-		if ev.Attempt <= 1 {
-			pr.total += ev.Size
-			if pr.bytes != nil {
-				pr.bytes.SetTotal(pr.total, false)
-			}
-		} else if pr.bytes != nil {
+		if ev.Attempt > 1 && pr.bytes != nil {
 			// A retried upload starts again: take back what the failed
 			// attempt counted.
 			pr.bytes.IncrInt64(-pr.blob[bk])
@@ -129,7 +127,7 @@ func (pr *progress) stop() {
 	}
 	pr.mu.Lock()
 	pr.images.SetTotal(pr.count, true)
-	pr.bytes.SetTotal(pr.total, true)
+	pr.bytes.SetTotal(pr.bytes.Current(), true)
 	pr.mu.Unlock()
 	pr.p.Wait()
 }
