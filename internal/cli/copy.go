@@ -35,6 +35,7 @@ type copyFlags struct {
 type engineFlags struct {
 	platforms     []string
 	skipReferrers bool
+	recheck       bool
 	jobs          int
 	noProgress    bool
 	reg           registry.Options
@@ -45,6 +46,7 @@ type engineFlags struct {
 func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&e.platforms, "platform", nil, "copy only this platform os/arch[/variant] (repeatable); the index is rewritten and its digest changes")
 	fs.BoolVar(&e.skipReferrers, "skip-signatures", false, "leave signatures, attestations and SBOMs (referrers, cosign tags) behind")
+	fs.BoolVar(&e.recheck, "recheck-signatures", false, "for images the target has already, copy signatures, attestations and SBOMs added to the source since (a few requests per image instead of one)")
 	fs.IntVar(&e.jobs, "jobs", 8, "concurrent transfers across all images")
 	fs.BoolVar(&e.noProgress, "no-progress", false, "no progress output, only the summary")
 	fs.StringArrayVar(&e.plainHTTP, "plain-http-registry", nil, "reach this registry host over plain HTTP (repeatable; loopback is plain HTTP already)")
@@ -68,7 +70,11 @@ func (e *engineFlags) apply(req *copyjob.Request, g *globals) error {
 	if e.jobs < 1 {
 		return usageErrorf("--jobs must be at least 1")
 	}
+	if e.recheck && e.skipReferrers {
+		return usageErrorf("--recheck-signatures and --skip-signatures contradict each other")
+	}
 	req.Jobs, req.Platforms, req.SkipReferrers, req.Logger = e.jobs, e.platforms, e.skipReferrers, g.logger()
+	req.RecheckReferrers = e.recheck
 	req.Registry = e.reg
 	req.Registry.PlainHTTP = e.plainHTTP
 	req.Registry.Insecure = e.insecure

@@ -29,10 +29,12 @@ type Request struct {
 	DryRun bool
 	// Registry configures registry access (credentials, plain HTTP, ECR).
 	Registry registry.Options
-	// Jobs, Platforms and SkipReferrers are the engine's options.
-	Jobs          int
-	Platforms     []string
-	SkipReferrers bool
+	// Jobs, Platforms, SkipReferrers and RecheckReferrers are the engine's
+	// options (mirror.Options).
+	Jobs             int
+	Platforms        []string
+	SkipReferrers    bool
+	RecheckReferrers bool
 	// Events receives the engine's progress events.
 	Events func(mirror.Event)
 	Logger *slog.Logger
@@ -141,12 +143,13 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 		Repository: func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
 			return client.Repository(ctx, reg, repo)
 		},
-		Retry:         client.Retry,
-		Jobs:          req.Jobs,
-		Platforms:     req.Platforms,
-		SkipReferrers: req.SkipReferrers,
-		Events:        req.Events,
-		Logger:        req.Logger,
+		Retry:            client.Retry,
+		Jobs:             req.Jobs,
+		Platforms:        req.Platforms,
+		SkipReferrers:    req.SkipReferrers,
+		RecheckReferrers: req.RecheckReferrers,
+		Events:           req.Events,
+		Logger:           req.Logger,
 	}
 	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: req.Platforms, Warnings: warnings}
 	if req.DryRun {

@@ -162,6 +162,9 @@ func (j *job) copy(ctx context.Context, res *Result) error {
 		j.e.present.add(j.img.Target.Registry, j.img.Target.Repository, r.desc)
 		res.Status = Present
 		j.s.log.Debug("image present", "image", j.img.String(), "digest", r.desc.Digest)
+		if j.s.RecheckReferrers && !j.s.SkipReferrers {
+			return j.recheckReferrers(ctx, r)
+		}
 		return nil
 	}
 	t := j.img.Target

@@ -32,9 +32,10 @@
 // A re-run resolves the source (one HEAD) and looks up the target tag (one
 // HEAD). When both name the same digest the image is Present and nothing
 // else happens: no child walk, no blob request, and referrers are not
-// re-checked (a signature added to the source after the copy is picked up
-// only when the image itself changes; copy that one by its digest tag, or
-// delete the target tag). Otherwise the walk skips every manifest the target
+// re-checked, unless [Options].RecheckReferrers: then the referrers and
+// cosign tags of the top manifest and of each platform manifest are looked
+// up again, and those added to the source since the copy are copied.
+// Otherwise the walk skips every manifest the target
 // has (a registry holds a manifest only with its children) and every blob it
 // has, so only what is missing moves.
 //

@@ -56,6 +56,15 @@ type Options struct {
 	Platforms []string
 	// SkipReferrers leaves signatures, attestations and SBOMs behind.
 	SkipReferrers bool
+	// RecheckReferrers makes an image already present in the target look
+	// for signatures, attestations and SBOMs added to the source since it
+	// was copied (signing pipelines often sign after pushing): the
+	// referrers and cosign tags of its top manifest and, for an index, of
+	// each platform manifest, copied when missing. It costs those lookups
+	// on every present image (about four requests per manifest); without
+	// it a present image costs one request and its referrers are not
+	// looked at again.
+	RecheckReferrers bool
 	// Events receives progress (called from many goroutines; must be cheap
 	// and safe for concurrent use). nil = no events.
 	Events func(Event)

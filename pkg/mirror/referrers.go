@@ -166,3 +166,40 @@ func (j *job) copyTagged(ctx context.Context, a artifact) error {
 	}
 	return err
 }
+
+// recheckReferrers copies the referrers and signatures added in the source
+// since a present image was copied: those of its top manifest (not of a
+// filtered index, which has its own digest) and, for an index, those of
+// every platform manifest it keeps. What the target has already costs a
+// lookup each.
+func (j *job) recheckReferrers(ctx context.Context, r *root) error {
+	var subjects []ocispec.Descriptor
+	if !r.filtered {
+		subjects = append(subjects, r.desc)
+	}
+	if isIndexType(r.desc.MediaType) {
+		if r.body == nil {
+			body, err := j.fetchManifest(ctx, r.desc)
+			if err != nil {
+				return err
+			}
+			r.body = body
+		}
+		c, err := parseChildren(r.desc, r.body)
+		if err != nil {
+			return err
+		}
+		subjects = append(subjects, c.manifests...)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, d := range subjects {
+		g.Go(func() error {
+			arts, err := j.listReferrers(gctx, d, true)
+			if err != nil {
+				return err
+			}
+			return j.copyArtifacts(gctx, arts, 1)
+		})
+	}
+	return g.Wait()
+}

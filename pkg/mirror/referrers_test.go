@@ -91,3 +91,57 @@ func TestCopyReferrers(t *testing.T) {
 		})
 	}
 }
+
+// TestRecheckReferrers: signatures added to the source after an image was
+// mirrored reach the target on a re-run only with RecheckReferrers; the
+// re-run still copies no image content.
+func TestRecheckReferrers(t *testing.T) {
+	tests := []struct {
+		name          string
+		recheck       bool
+		wantReferrers int
+		wantSigned    bool
+	}{
+		{name: "present images are not looked at again by default"},
+		{name: "RecheckReferrers copies what was added", recheck: true, wantReferrers: 2, wantSigned: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			f := pushImage(t, e.src, "late/app", "1.0", twoPlatforms(4))
+			img := e.to(f, "mirror/late/app", "1.0")
+			if res := mustCopy(t, []Image{img}, e.options())[0]; res.Status != Copied || res.Referrers != 0 {
+				t.Fatalf("first copy: %v, %d referrers, %v", res.Status, res.Referrers, res.Err)
+			}
+			// Signed after it was mirrored: the index by cosign, the arm64
+			// manifest by an OCI referrer.
+			sig := pushCosignSig(t, e.src, "late/app", f.index.desc.Digest)
+			arm64 := f.manifests[1].desc
+			att := pushReferrer(t, e.src, "late/app", arm64)
+
+			opts := e.options()
+			opts.RecheckReferrers = tt.recheck
+			res := mustCopy(t, []Image{img}, opts)[0]
+			// The image's own content is not sent again; the new artifacts'
+			// small payloads are.
+			if res.Status != Present || res.Referrers != tt.wantReferrers || res.Bytes > 1024 || !tt.recheck && res.Bytes != 0 {
+				t.Fatalf("re-run: %v, %d referrers (want %d), %d bytes, %v", res.Status, res.Referrers, tt.wantReferrers, res.Bytes, res.Err)
+			}
+			sigTag := "sha256-" + f.index.desc.Digest.Encoded() + ".sig"
+			body, ok := getManifest(t, e.dst, "mirror/late/app", sigTag)
+			if ok != tt.wantSigned || ok && string(body) != string(sig.data) {
+				t.Errorf("cosign signature in the target: %v, want %v", ok, tt.wantSigned)
+			}
+			if got := slices.Contains(targetReferrers(t, e.dst, "mirror/late/app", arm64), att.desc.Digest); got != tt.wantSigned {
+				t.Errorf("referrer of the arm64 manifest in the target: %v, want %v", got, tt.wantSigned)
+			}
+			if !tt.recheck {
+				return
+			}
+			// Once there, a third run finds them present.
+			if res := mustCopy(t, []Image{img}, opts)[0]; res.Status != Present || res.Referrers != 2 || res.Bytes != 0 {
+				t.Errorf("third run: %v, %d referrers, %d bytes", res.Status, res.Referrers, res.Bytes)
+			}
+		})
+	}
+}
