@@ -76,6 +76,9 @@ func (h *headerTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
 			if conn != nil {
 				conn.allow(2 * wait) // the header timeout, not silence, ends the wait
 			}
+			if timer != nil {
+				timer.Stop() // the transport wrote the request again on a new connection
+			}
 			timer = time.AfterFunc(wait, func() { cancel(&headerTimeoutError{wait: wait, commit: commit}) })
 		},
 		GotFirstResponseByte: stop,
