@@ -34,12 +34,14 @@ func TestCommitTimeout(t *testing.T) {
 		name         string
 		method, path string
 		commit       time.Duration
+		idle         time.Duration // default 200ms, shorter than the slow answer
 		op           string
 		wantErr      string // "" for success
 	}{
 		{name: "a slow commit is waited for", method: http.MethodPut, path: `/blobs/uploads/`, commit: 5 * time.Second, op: "push"},
 		{name: "a commit slower than the commit timeout fails", method: http.MethodPut, path: `/blobs/uploads/`, commit: 300 * time.Millisecond, op: "push", wantErr: "commit timeout"},
-		{name: "other requests keep the request timeout", method: http.MethodHead, path: `/manifests/v1$`, commit: 5 * time.Second, op: "resolve", wantErr: "request timeout"},
+		// (a longer idle timeout, so that it does not race the request timeout)
+		{name: "other requests keep the request timeout", method: http.MethodHead, path: `/manifests/v1$`, commit: 5 * time.Second, idle: 2 * time.Second, op: "resolve", wantErr: "request timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,8 +51,12 @@ func TestCommitTimeout(t *testing.T) {
 			img.push(t, ctx, testRepo(t, newTestClient(t, Options{}), reg.Host, "test/app"), "v1")
 			proxy := newFaultProxy(t, reg)
 			f := proxy.inject(t, tt.method, tt.path, 1, slowCommit(slow))
+			idle := tt.idle
+			if idle == 0 {
+				idle = 200 * time.Millisecond
+			}
 			c := newTestClient(t, Options{PlainHTTP: []string{proxy.Host}, RequestTimeout: 200 * time.Millisecond,
-				IdleTimeout: 200 * time.Millisecond, CommitTimeout: tt.commit, MaxAttempts: 1})
+				IdleTimeout: idle, CommitTimeout: tt.commit, MaxAttempts: 1})
 			repo := testRepo(t, c, proxy.Host, "test/other")
 			var err error
 			switch tt.op {
