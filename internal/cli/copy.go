@@ -109,12 +109,12 @@ credentials come from the AWS SDK's default chain when docker has none.`,
   airlift copy quay.io/prometheus/prometheus:v3.14.0 --to localhost:5000
   airlift copy --images all.txt --to registry.internal --shard 2/4   # pod 2 of 4`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.output != "text" && f.output != "json" {
+				return usageErrorf("unknown output format %q: use text or json", f.output)
+			}
 			req, err := f.request(cmd.Context(), args, g)
 			if err != nil {
 				return err
-			}
-			if f.output != "text" && f.output != "json" {
-				return usageErrorf("unknown output format %q: use text or json", f.output)
 			}
 			prog := newProgress(g.streams.Err, !f.noProgress && f.output == "text" && !f.dryRun)
 			req.Events = prog.event
