@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airlift-cli/airlift/internal/atomicfile"
-	"github.com/airlift-cli/airlift/pkg/chartspec"
 	"github.com/airlift-cli/airlift/pkg/copyjob"
 	"github.com/airlift-cli/airlift/pkg/overrides"
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // ErrLeaks is returned when images are rendered elsewhere than the mirror.
@@ -30,8 +31,24 @@ func (f *valuesFlags) register(cmd *cobra.Command) {
 	f.registerDest(fs, ": where airlift copy put the images")
 }
 
-func (f *valuesFlags) request(chartRef string, g *globals) (chartspec.Request, func(), error) {
-	return f.chartFlags.request(chartRef, g)
+// start gets the chart calls (in the light binary: runs the command line
+// in airlift-charts instead, see globals.charts) and the mapping.
+func (f *valuesFlags) start(ctx context.Context, g *globals) (*Charts, reference.Mapping, error) {
+	charts, err := g.charts(ctx)
+	if err != nil {
+		return nil, reference.Mapping{}, err
+	}
+	m, err := f.mapping()
+	return charts, m, err
+}
+
+// writeValues writes the overrides to -o FILE (stdout without it) and
+// reports their check.
+func (f *valuesFlags) writeValues(g *globals, o *overrides.Overrides, m reference.Mapping) error {
+	if err := writeOutput(f.out, g.streams.Out, o.YAML()); err != nil {
+		return err
+	}
+	return reportCheck(g.streams.Err, o.Check, m.String())
 }
 
 func newValuesCmd(g *globals) *cobra.Command {
@@ -53,11 +70,7 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
   airlift values oci://registry-1.docker.io/bitnamicharts/postgresql --to r.internal/m --pull-secret regcred`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			charts, err := g.charts(cmd.Context())
-			if err != nil {
-				return err
-			}
-			m, err := f.mapping()
+			charts, m, err := f.start(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -70,10 +83,7 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
 			if err != nil {
 				return err
 			}
-			if err := writeOutput(f.out, g.streams.Out, o.YAML()); err != nil {
-				return err
-			}
-			return reportCheck(g.streams.Err, o.Check, m.String())
+			return f.writeValues(g, o, m)
 		},
 	}
 	f.register(cmd)
@@ -94,11 +104,7 @@ image that escapes is named with its object, field and template file, and the
 exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			charts, err := g.charts(cmd.Context())
-			if err != nil {
-				return err
-			}
-			m, err := f.mapping()
+			charts, m, err := f.start(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -146,11 +152,7 @@ copied), then the images the trace found are copied (the same set the
 values move), then the values file is written.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			charts, err := g.charts(cmd.Context())
-			if err != nil {
-				return err
-			}
-			m, err := f.mapping()
+			charts, m, err := f.start(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -187,10 +189,7 @@ values move), then the values file is written.`,
 			if copyErr != nil {
 				return copyErr
 			}
-			if err := writeOutput(f.out, g.streams.Out, o.YAML()); err != nil {
-				return err
-			}
-			return reportCheck(g.streams.Err, o.Check, m.String())
+			return f.writeValues(g, o, m)
 		},
 	}
 	f.register(cmd)
