@@ -214,25 +214,20 @@ func (t *Traced) pin(pinned map[string]any, cands []*candidate) {
 // setIn reports whether values sets p, or a value above it that replaces
 // it (a string where p expects an object).
 func setIn(values map[string]any, p Path) bool {
-	var cur any = values
-	for _, seg := range p {
-		switch v := cur.(type) {
-		case map[string]any:
-			next, ok := v[seg.Key]
-			if seg.IsIndex || !ok {
-				return false
-			}
-			cur = next
-		case []any:
-			if !seg.IsIndex || seg.Index >= len(v) {
-				return false
-			}
-			cur = v[seg.Index]
+	for n := 1; n <= len(p); n++ {
+		v, ok := lookup(values, p[:n])
+		if !ok {
+			return false
+		}
+		switch v.(type) {
+		case map[string]any, []any:
 		default:
-			return true // a scalar above p replaces it
+			if n < len(p) {
+				return true // a scalar above p replaces it
+			}
 		}
 	}
-	return true
+	return len(p) > 0
 }
 
 // namesImage reports whether the value of c names ref's registry, repository
