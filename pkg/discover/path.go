@@ -10,7 +10,7 @@ import (
 type fieldPath []string
 
 func (p *fieldPath) pushKey(k string) {
-	if plainKey(k) {
+	if PlainKey(k) {
 		*p = append(*p, "."+k)
 		return
 	}
@@ -34,7 +34,11 @@ func (p fieldPath) with(keys ...string) string {
 	return q.String()
 }
 
-func plainKey(k string) bool {
+// PlainKey reports whether a map key is written bare in a field path
+// (spec.image) rather than quoted (data["image_config.yaml"]): letters,
+// digits, '_' and '-'. Origin paths and the values paths of package
+// overrides follow this one rule.
+func PlainKey(k string) bool {
 	if k == "" {
 		return false
 	}

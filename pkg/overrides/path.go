@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
 )
 
 // Path is a path in a values tree: map keys and list indexes.
@@ -43,7 +45,7 @@ func (p Path) String() string {
 		switch {
 		case s.IsIndex:
 			fmt.Fprintf(&b, "[%d]", s.Index)
-		case plainKey(s.Key):
+		case discover.PlainKey(s.Key):
 			if i > 0 {
 				b.WriteByte('.')
 			}
@@ -80,18 +82,6 @@ func (p Path) Last() string {
 		return ""
 	}
 	return p[len(p)-1].Key
-}
-
-func plainKey(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, r := range k {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // lookup returns the value at p in v.
