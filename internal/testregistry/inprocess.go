@@ -2,6 +2,7 @@ package testregistry
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"log"
 	"net/http"
@@ -27,8 +28,11 @@ import (
 type Registry struct {
 	// Host is "127.0.0.1:PORT", to use in image references (plain HTTP).
 	Host string
-	// URL is "http://127.0.0.1:PORT".
+	// URL is "http://127.0.0.1:PORT" ("https://" WithTLS).
 	URL string
+	// CAFile is a PEM file of the certificate a registry started WithTLS
+	// serves (httptest's, for 127.0.0.1 and example.com); "" otherwise.
+	CAFile string
 }
 
 // Option changes a registry. WithFilesystem, WithHandler and WithTLS apply
@@ -103,7 +107,15 @@ func Start(t testing.TB, opts ...Option) *Registry {
 		cancel()
 	})
 	host := strings.TrimPrefix(strings.TrimPrefix(srv.URL, "http://"), "https://")
-	return &Registry{Host: host, URL: srv.URL}
+	r := &Registry{Host: host, URL: srv.URL}
+	if c.tls {
+		r.CAFile = filepath.Join(t.TempDir(), "ca.pem")
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+		if err := os.WriteFile(r.CAFile, block, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
 }
 
 // htpasswd writes a one-user htpasswd file into dir and returns its path.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -23,7 +25,9 @@ type Client struct {
 	policy    policy
 	plainHTTP hostSet
 	docker    auth.CredentialFunc
+	logins    loginSet
 	auth      *auth.Client
+	web       *http.Client // chart repositories and other plain URLs (Get)
 	ecr       *ecrAccess
 
 	credFailures sync.Map // host -> error reading its docker credentials
@@ -45,10 +49,22 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	logins, err := newLoginSet(opts.Logins)
+	if err != nil {
+		return nil, err
+	}
+	tlsConf, err := tlsBase(opts)
+	if err != nil {
+		return nil, fmt.Errorf("registry options: %w", err)
+	}
 	storeOpts := credentials.StoreOptions{}
 	var store credentials.Store
 	if opts.DockerConfig != "" {
-		store, err = credentials.NewStore(opts.DockerConfig, storeOpts)
+		path := opts.DockerConfig
+		if fi, statErr := os.Stat(path); statErr == nil && fi.IsDir() {
+			path = filepath.Join(path, "config.json") // as $DOCKER_CONFIG names it
+		}
+		store, err = credentials.NewStore(path, storeOpts)
 	} else {
 		store, err = credentials.NewStoreFromDocker(storeOpts)
 	}
@@ -62,20 +78,23 @@ func New(opts Options) (*Client, error) {
 		policy:    policy{attempts: opts.MaxAttempts, min: opts.MinBackoff, max: opts.MaxBackoff},
 		plainHTTP: plain,
 		docker:    credentials.Credential(store),
+		logins:    logins,
 		ecr:       newECRAccess(opts.ECR, opts.Logger),
 	}
-	router := &hostRouter{secure: newHTTPTransport(opts, false), insecureHosts: insecure}
+	router := &hostRouter{secure: newHTTPTransport(opts, tlsConf, false), insecureHosts: insecure}
 	if len(insecure) > 0 {
-		router.insecure = newHTTPTransport(opts, true)
+		router.insecure = newHTTPTransport(opts, tlsConf, true)
+	}
+	transport := &retrier{
+		next:   &headerTimeout{next: router, normal: opts.RequestTimeout, commit: opts.CommitTimeout},
+		policy: c.policy, log: c.log,
 	}
 	c.auth = &auth.Client{
-		Client: &http.Client{Transport: &retrier{
-			next:   &headerTimeout{next: router, normal: opts.RequestTimeout, commit: opts.CommitTimeout},
-			policy: c.policy, log: c.log,
-		}},
+		Client:     &http.Client{Transport: transport},
 		Credential: c.credential,
 		Cache:      auth.NewCache(),
 	}
+	c.web = &http.Client{Transport: transport, CheckRedirect: loginStaysHome}
 	c.auth.SetUserAgent(opts.UserAgent)
 	return c, nil
 }

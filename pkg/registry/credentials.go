@@ -21,9 +21,9 @@ func (e *credentialError) Error() string { return e.err.Error() }
 func (e *credentialError) Unwrap() error { return e.err }
 
 // credential resolves the credential for a registry host (the auth.Client's
-// CredentialFunc): the docker config and its credential helpers first,
-// then, for an ECR host with no docker credential, a token from ECR's
-// GetAuthorizationToken.
+// CredentialFunc): a Login given for the host, then the docker config and
+// its credential helpers, then, for an ECR host with no docker credential,
+// a token from ECR's GetAuthorizationToken.
 //
 // A docker credential helper that fails (often one named in a config.json
 // copied from another machine and not installed here) does not stop
@@ -31,6 +31,9 @@ func (e *credentialError) Unwrap() error { return e.err }
 // credentials, and if it then refuses us, the *AuthError says why none
 // were sent.
 func (c *Client) credential(ctx context.Context, hostport string) (auth.Credential, error) {
+	if l, ok := c.logins.find(hostport); ok {
+		return auth.Credential{Username: l.Username, Password: l.Password}, nil
+	}
 	cred, err := c.docker(ctx, hostport)
 	if err == nil {
 		c.credFailures.Delete(hostport)

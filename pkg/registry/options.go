@@ -33,8 +33,21 @@ type Options struct {
 	// Insecure lists hosts ("host" or "host:port") whose TLS certificate is
 	// not verified. Only hosts named here, never all.
 	Insecure []string
-	// DockerConfig is the docker config.json to read credentials from; "" =
-	// $DOCKER_CONFIG/config.json or ~/.docker/config.json. Credential
+	// CAFiles are PEM files of certificate authorities trusted, besides the
+	// system's, for every host (a private CA of an internal registry or
+	// chart repository).
+	CAFiles []string
+	// CertFile and KeyFile are a PEM client certificate and its key,
+	// presented to hosts that ask for one (mutual TLS). Both or neither.
+	CertFile, KeyFile string
+	// Logins are credentials for named hosts. They come before the docker
+	// config for their host and are sent to that host only: registry
+	// token exchanges, and basic auth on [Client.Get] of a chart
+	// repository. Their passwords never appear in logs or errors.
+	Logins []Login
+	// DockerConfig is the docker config.json to read credentials from, or
+	// the directory holding it; "" = $DOCKER_CONFIG/config.json or
+	// ~/.docker/config.json. Credential
 	// helpers (credsStore, credHelpers) are honoured.
 	DockerConfig string
 	// RequestTimeout bounds dialing, the TLS handshake and the wait for
@@ -62,6 +75,13 @@ type Options struct {
 	Logger *slog.Logger
 	// ECR configures repositories created by [Client.Prepare] on ECR.
 	ECR ECROptions
+}
+
+// Login is a username and password for one host ("host" or "host:port";
+// a "host" entry matches any port). docker.io, index.docker.io and
+// registry-1.docker.io are one host.
+type Login struct {
+	Host, Username, Password string
 }
 
 // ECROptions configures repositories that [Client.Prepare] creates on

@@ -17,7 +17,9 @@ import (
 // idle timeout on every connection, bounded connections per host, HTTP/2
 // when TLS offers it, proxies from the environment. The wait for response
 // headers is bounded per request by headerTimeout.
-func newHTTPTransport(o Options, insecure bool) *http.Transport {
+func newHTTPTransport(o Options, base *tls.Config, insecure bool) *http.Transport {
+	conf := base.Clone()
+	conf.InsecureSkipVerify = insecure // only for hosts listed in Options.Insecure
 	dialer := &net.Dialer{Timeout: o.RequestTimeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -29,10 +31,7 @@ func newHTTPTransport(o Options, insecure bool) *http.Transport {
 		MaxIdleConnsPerHost:   o.MaxConnsPerHost,
 		MaxIdleConns:          100,
 		IdleConnTimeout:       90 * time.Second,
-		TLSClientConfig: &tls.Config{
-			MinVersion:         tls.VersionTLS12,
-			InsecureSkipVerify: insecure, // only for hosts listed in Options.Insecure
-		},
+		TLSClientConfig:       conf,
 	}
 }
 
