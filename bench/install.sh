@@ -10,5 +10,5 @@ GOFLAGS='' go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
 GOFLAGS='' go install github.com/regclient/regclient/cmd/regctl@v0.11.7
 GOFLAGS='' go install github.com/regclient/regclient/cmd/regsync@v0.11.7
 # airlift itself, from this checkout.
-(cd "$(dirname "$0")/.." && GOFLAGS='' go build -o "$(go env GOPATH)/bin/" ./cmd/airlift ./cmd/airlift-charts)
+(cd "$(dirname "$0")/.." && GOFLAGS='' go build -o "$(go env GOPATH)/bin/" ./cmd/airlift)
 echo "installed; Go binaries are in $(go env GOPATH)/bin (run.sh adds it to PATH)"

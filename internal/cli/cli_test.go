@@ -6,23 +6,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/airlift-cli/airlift/pkg/fromchart"
 )
 
-// withCharts is the setup of the airlift-charts binary.
-var withCharts = Setup{Charts: &Charts{Inventory: fromchart.Inventory, Values: fromchart.Values, Check: fromchart.Check}}
-
-// run runs airlift-charts in-process and returns its exit code and output.
+// run runs airlift in-process and returns its exit code and output.
 func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	return runWith(t, withCharts, stdin, args...)
-}
-
-func runWith(t *testing.T, setup Setup, stdin string, args ...string) (int, string, string) {
-	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut}, setup)
+	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
 	return code, out.String(), errOut.String()
 }
 
@@ -147,6 +137,9 @@ func TestBadInput(t *testing.T) {
 		{"why an image that is not there", []string{"images", "testdata/charts/demo", "--why", "busybox:9"}, "", 1, "did you mean docker.io/library/busybox:1.36"},
 		{"bad kube version", []string{"images", "testdata/charts/demo", "--kube-version", "banana"}, "", 1, "banana"},
 		{"unknown command", []string{"frobnicate"}, "", 1, `unknown command "frobnicate"`},
+		{"chart credentials for a local chart", []string{"images", "testdata/charts/demo", "--username", "u"}, "", 2, "for the chart's repository or registry"},
+		{"chart credentials without a chart", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--password", "p"}, "", 2, "docker login, --docker-config"},
+		{"bad CA file", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--ca-file", "testdata/bad-values.yaml"}, "", 1, "holds no PEM certificate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/copyjob"
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 	"github.com/airlift-cli/airlift/pkg/mirror"
 	"github.com/airlift-cli/airlift/pkg/reference"
 	"github.com/airlift-cli/airlift/pkg/registry"
@@ -38,9 +40,8 @@ type engineFlags struct {
 	recheck       bool
 	jobs          int
 	noProgress    bool
-	reg           registry.Options
-	plainHTTP     []string
-	insecure      []string
+	commitTimeout time.Duration
+	ecr           registry.ECROptions
 }
 
 func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
@@ -49,19 +50,14 @@ func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
 	fs.BoolVar(&e.recheck, "recheck-signatures", false, "for images the target has already, copy signatures, attestations and SBOMs added to the source since (a few requests per image instead of one)")
 	fs.IntVar(&e.jobs, "jobs", 8, "concurrent transfers across all images")
 	fs.BoolVar(&e.noProgress, "no-progress", false, "no progress output, only the summary")
-	fs.StringArrayVar(&e.plainHTTP, "plain-http-registry", nil, "reach this registry host over plain HTTP (repeatable; loopback is plain HTTP already)")
-	fs.StringArrayVar(&e.insecure, "insecure-registry", nil, "do not verify the TLS certificate of this registry host (repeatable)")
-	fs.StringVar(&e.reg.DockerConfig, "docker-config", "", "docker config.json with registry credentials (default: $DOCKER_CONFIG or ~/.docker)")
-	fs.DurationVar(&e.reg.RequestTimeout, "timeout", 30*time.Second, "time to connect and get response headers, per request")
-	fs.DurationVar(&e.reg.CommitTimeout, "commit-timeout", 10*time.Minute, "time a registry may take to answer the request that completes a blob upload (registries on object storage move the blob first)")
-	fs.IntVar(&e.reg.MaxAttempts, "retries", 5, "attempts per request and per blob on retryable failures")
-	fs.BoolVar(&e.reg.ECR.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
-	fs.BoolVar(&e.reg.ECR.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
-	fs.StringVar(&e.reg.ECR.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
+	fs.DurationVar(&e.commitTimeout, "commit-timeout", registry.DefaultCommitTimeout, "time a registry may take to answer the request that completes a blob upload (registries on object storage move the blob first)")
+	fs.BoolVar(&e.ecr.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
+	fs.BoolVar(&e.ecr.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
+	fs.StringVar(&e.ecr.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
 }
 
-// apply checks the engine flags and sets them on req.
-func (e *engineFlags) apply(req *copyjob.Request, g *globals) error {
+// check validates the engine flags.
+func (e *engineFlags) check() error {
 	for _, p := range e.platforms {
 		if n := strings.Count(p, "/"); n < 1 || n > 2 || strings.Contains(p, "//") {
 			return usageErrorf("--platform %q: want os/arch[/variant], e.g. linux/amd64", p)
@@ -73,13 +69,20 @@ func (e *engineFlags) apply(req *copyjob.Request, g *globals) error {
 	if e.recheck && e.skipReferrers {
 		return usageErrorf("--recheck-signatures and --skip-signatures contradict each other")
 	}
+	return nil
+}
+
+// adjust adds the engine's registry settings: the commit timeout and how
+// ECR repositories are created.
+func (e *engineFlags) adjust(o *registry.Options) {
+	o.CommitTimeout = e.commitTimeout
+	o.ECR = e.ecr
+}
+
+// apply sets the engine flags on req.
+func (e *engineFlags) apply(req *copyjob.Request, g *globals) {
 	req.Jobs, req.Platforms, req.SkipReferrers, req.Logger = e.jobs, e.platforms, e.skipReferrers, g.logger()
 	req.RecheckReferrers = e.recheck
-	req.Registry = e.reg
-	req.Registry.PlainHTTP = e.plainHTTP
-	req.Registry.Insecure = e.insecure
-	req.Registry.Logger = req.Logger
-	return nil
 }
 
 func newCopyCmd(g *globals) *cobra.Command {
@@ -165,21 +168,23 @@ func (f *copyFlags) request(ctx context.Context, args []string, g *globals) (req
 			return req, &UsageError{Err: err}
 		}
 	}
-	if err := f.apply(&req, g); err != nil {
+	if err := f.check(); err != nil {
 		return req, err
 	}
+	f.apply(&req, g)
 	// A chart is an oci:// reference, anything with --repo, or a path that
 	// exists; every other argument is an image reference.
 	chartArg := ""
-	var charts *Charts
+	var src chart.Source
 	switch {
 	case len(args) == 1 && (f.src.RepoURL != "" || strings.HasPrefix(args[0], "oci://") || exists(args[0])):
 		chartArg = args[0]
-		if charts, err = g.charts(ctx); err != nil {
-			return req, err // before reading any input
-		}
+		src = f.source(chartArg)
 	default:
 		req.Images = append(req.Images, args...)
+	}
+	if req.Registry, err = f.client(g, src, f.adjust); err != nil {
+		return req, err
 	}
 	if f.images != "" {
 		refs, err := readImageList(f.images, g.streams.In)
@@ -189,12 +194,12 @@ func (f *copyFlags) request(ctx context.Context, args []string, g *globals) (req
 		req.Images = append(req.Images, refs...)
 	}
 	if chartArg != "" {
-		cr, done, err := f.chartFlags.request(chartArg, g)
+		cr, done, err := f.chartFlags.request(src, req.Registry, g)
 		defer done()
 		if err != nil {
 			return req, err
 		}
-		if req.Inventory, err = charts.Inventory(ctx, cr); err != nil {
+		if req.Inventory, err = fromchart.Inventory(ctx, cr); err != nil {
 			return req, err
 		}
 	}

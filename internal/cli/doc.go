@@ -3,11 +3,7 @@
 // one library call and prints the result. Errors are printed as one line
 // and mapped to exit codes: 1 for failures, 2 for usage errors.
 //
-// The package does not link the Helm SDK: the calls that render a chart
-// come in through [Charts], which the airlift-charts binary fills with
-// package fromchart's. In the light airlift binary Charts is nil, and a
-// command that needs a chart hands its whole command line to
-// [Setup].Delegate before reading any input; everything else (copying a
-// list of images, post-rendering, images of plain manifests, --help) runs
-// in process.
+// Every command that reaches a registry or a chart repository takes the
+// same registry flags (registryFlags) and builds one registry client from
+// them, which fetches the chart and copies the images alike.
 package cli

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 	"github.com/airlift-cli/airlift/pkg/inventory"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
@@ -99,16 +100,12 @@ func (f *imagesFlags) inventory(cmd *cobra.Command, args []string, g *globals) (
 		}
 		return inventory.FromManifests(inputs...)
 	}
-	charts, err := g.charts(cmd.Context())
-	if err != nil {
-		return nil, err
-	}
-	req, cleanup, err := f.request(args[0], g)
+	req, cleanup, err := f.chartRequest(args[0], g)
 	defer cleanup()
 	if err != nil {
 		return nil, err
 	}
-	return charts.Inventory(cmd.Context(), req)
+	return fromchart.Inventory(cmd.Context(), req)
 }
 
 // readInputs reads "-" (stdin), a file, or every .yaml, .yml and .json

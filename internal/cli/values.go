@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/airlift-cli/airlift/internal/atomicfile"
 	"github.com/airlift-cli/airlift/pkg/copyjob"
+	"github.com/airlift-cli/airlift/pkg/fromchart"
 	"github.com/airlift-cli/airlift/pkg/overrides"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
@@ -29,17 +29,6 @@ func (f *valuesFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	f.chartFlags.register(fs)
 	f.registerDest(fs, ": where airlift copy put the images")
-}
-
-// start gets the chart calls (in the light binary: runs the command line
-// in airlift-charts instead, see globals.charts) and the mapping.
-func (f *valuesFlags) start(ctx context.Context, g *globals) (*Charts, reference.Mapping, error) {
-	charts, err := g.charts(ctx)
-	if err != nil {
-		return nil, reference.Mapping{}, err
-	}
-	m, err := f.mapping()
-	return charts, m, err
 }
 
 // writeValues writes the overrides to -o FILE (stdout without it) and
@@ -70,16 +59,16 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
   airlift values oci://registry-1.docker.io/bitnamicharts/postgresql --to r.internal/m --pull-secret regcred`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			charts, m, err := f.start(cmd.Context(), g)
+			m, err := f.mapping()
 			if err != nil {
 				return err
 			}
-			req, cleanup, err := f.request(args[0], g)
+			req, cleanup, err := f.chartRequest(args[0], g)
 			defer cleanup()
 			if err != nil {
 				return err
 			}
-			o, _, err := charts.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
+			o, _, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
 			}
@@ -104,7 +93,7 @@ image that escapes is named with its object, field and template file, and the
 exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			charts, m, err := f.start(cmd.Context(), g)
+			m, err := f.mapping()
 			if err != nil {
 				return err
 			}
@@ -123,12 +112,12 @@ exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", overridesFile, err)
 			}
-			req, cleanup, err := f.request(args[0], g)
+			req, cleanup, err := f.chartRequest(args[0], g)
 			defer cleanup()
 			if err != nil {
 				return err
 			}
-			rep, err := charts.Check(cmd.Context(), req, vals, m)
+			rep, err := fromchart.Check(cmd.Context(), req, vals, m)
 			if err != nil {
 				return err
 			}
@@ -152,31 +141,37 @@ copied), then the images the trace found are copied (the same set the
 values move), then the values file is written.`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			charts, m, err := f.start(cmd.Context(), g)
+			m, err := f.mapping()
 			if err != nil {
 				return err
 			}
 			if f.out == "" {
 				return usageErrorf("relocate needs -o FILE for the values")
 			}
-			req, cleanup, err := f.request(args[0], g)
+			if err := cp.check(); err != nil {
+				return err
+			}
+			src := f.source(args[0])
+			client, err := f.client(g, src, cp.adjust)
+			if err != nil {
+				return err
+			}
+			req, cleanup, err := f.request(src, client, g)
 			defer cleanup()
 			if err != nil {
 				return err
 			}
-			o, t, err := charts.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
+			o, t, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
 			}
 			// Copy what the trace rendered: no second render, and the
 			// same images the values move.
-			creq := copyjob.Request{Mapping: m}
+			creq := copyjob.Request{Mapping: m, Registry: client}
 			for _, img := range t.Images {
 				creq.Images = append(creq.Images, img.Ref.String())
 			}
-			if err := cp.apply(&creq, g); err != nil {
-				return err
-			}
+			cp.apply(&creq, g)
 			prog := newProgress(g.streams.Err, !cp.noProgress)
 			creq.Events = prog.event
 			rep, copyErr := copyjob.Run(cmd.Context(), creq)

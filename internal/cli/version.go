@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -23,8 +22,7 @@ func version() string {
 	if v := bi.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
-	// A build from a checkout: name the commit, so that the two binaries
-	// can tell whether they come from the same one.
+	// A build from a checkout: name the commit.
 	var rev, modified string
 	for _, s := range bi.Settings {
 		switch s.Key {
@@ -43,26 +41,6 @@ func version() string {
 		return "(devel)"
 	}
 	return "(devel) " + rev + modified
-}
-
-// BuildVersion is the version `airlift version` prints.
-func BuildVersion() string { return version() }
-
-// EnvDelegatedFrom carries the version of the airlift binary that handed
-// its command line to airlift-charts, which warns when its own differs.
-const EnvDelegatedFrom = "AIRLIFT_DELEGATED_FROM"
-
-// checkSkew warns when this binary was started by an airlift of another
-// version: an airlift-charts left on PATH by an older install.
-func checkSkew(g *globals) {
-	from := os.Getenv(EnvDelegatedFrom)
-	if from == "" || g.setup.Charts == nil {
-		return
-	}
-	if own := version(); from != own && from != "(devel)" && own != "(devel)" {
-		exe, _ := os.Executable()
-		fmt.Fprintf(g.streams.Err, "warning: %s is airlift %s, but the airlift that ran it is %s: install both from the same release\n", exe, own, from)
-	}
 }
 
 func newVersionCmd(g *globals) *cobra.Command {

@@ -32,10 +32,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// Both binaries, side by side as installed: airlift hands the command
-	// lines that need a chart to airlift-charts.
 	airliftBin = filepath.Join(dir, "airlift")
-	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../../cmd/airlift", "../../cmd/airlift-charts")
+	build := exec.Command("go", "build", "-o", airliftBin, "../../cmd/airlift")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building airlift: %v\n%s", err, out)
 		os.Exit(1)

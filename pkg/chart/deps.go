@@ -13,7 +13,6 @@ import (
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
-	"helm.sh/helm/v4/pkg/registry"
 )
 
 // missingDependencies returns the dependencies declared in the chart's
@@ -58,16 +57,15 @@ func missingDependencyError(ref string, missing []*chartv2.Dependency, updated b
 // repositories (through their index), oci:// registries (through their
 // tags) and file:// directories (packaged). Dependencies already present are
 // left alone and Chart.lock is not written.
-func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Dependency, src Source, s *settings) error {
+func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Dependency, s *settings) error {
 	chartsDir := filepath.Join(dir, "charts")
 	if err := os.MkdirAll(chartsDir, 0o755); err != nil {
 		return &LoadError{Chart: dir, Err: fmt.Errorf("creating charts/: %w", err)}
 	}
-	hc, err := newHTTPClient(src, strings.TrimSpace(src.RepoURL), s.log)
+	hc, err := newHTTPClient(s)
 	if err != nil {
 		return &FetchError{URL: "dependency repositories", Err: err}
 	}
-	var rc *registry.Client
 	for _, dep := range missing {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -81,13 +79,8 @@ func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Depen
 			err = &LoadError{Chart: dir, Err: fmt.Errorf("dependency %q declares no repository and is not in charts/", dep.Name)}
 		case strings.HasPrefix(repo, "file://"):
 			err = packageLocalDependency(dir, chartsDir, dep)
-		case registry.IsOCI(repo):
-			if rc == nil {
-				if rc, err = newRegistryClient(src); err != nil {
-					return &FetchError{URL: repo, Err: err}
-				}
-			}
-			data, err = pullOCI(ctx, rc, strings.TrimSuffix(repo, "/")+"/"+dep.Name, dep.Version, s)
+		case isOCI(repo):
+			data, err = pullOCI(ctx, strings.TrimSuffix(repo, "/")+"/"+dep.Name, dep.Version, s)
 		case isHTTPURL(repo):
 			data, err = fetchFromRepo(ctx, hc, repo, dep, s)
 		case strings.HasPrefix(repo, "@") || strings.HasPrefix(repo, "alias:"):

@@ -48,6 +48,7 @@ func TestErrors(t *testing.T) {
 		kind    errorKind
 		want    []string // substrings of Error()
 		notWant []string // never in Error() (credentials)
+		login   bool     // log in to 127.0.0.1:1 as u / hunter22
 	}{
 		{
 			name: "missing path",
@@ -214,7 +215,8 @@ func TestErrors(t *testing.T) {
 		},
 		{
 			name:    "unreachable repository with credentials",
-			src:     chart.Source{Chart: "app", RepoURL: "http://someone:s3cr3t-in-url@127.0.0.1:1/charts", Username: "u", Password: "hunter22"},
+			src:     chart.Source{Chart: "app", RepoURL: "http://someone:s3cr3t-in-url@127.0.0.1:1/charts"},
+			login:   true,
 			kind:    isFetch,
 			want:    []string{"http://127.0.0.1:1/charts/index.yaml"},
 			notWant: []string{"s3cr3t-in-url", "hunter22", "someone"},
@@ -233,13 +235,14 @@ func TestErrors(t *testing.T) {
 		},
 		{
 			name: "unreachable oci registry, exact version",
-			src:  chart.Source{Chart: "oci://127.0.0.1:1/charts/app", Version: "1.0.0", PlainHTTP: true},
+			src:  chart.Source{Chart: "oci://127.0.0.1:1/charts/app", Version: "1.0.0"},
 			kind: isFetch,
 			want: []string{"oci://127.0.0.1:1/charts/app", "connection refused"},
 		},
 		{
 			name:    "unreachable oci registry, newest version",
-			src:     chart.Source{Chart: "oci://127.0.0.1:1/charts/app", PlainHTTP: true, Username: "u", Password: "hunter22"},
+			src:     chart.Source{Chart: "oci://127.0.0.1:1/charts/app"},
+			login:   true,
 			kind:    isFetch,
 			want:    []string{"oci://127.0.0.1:1/charts/app", "connection refused"},
 			notWant: []string{"hunter22"},
@@ -255,6 +258,9 @@ func TestErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.opts.CacheDir == "" {
 				tt.opts.CacheDir = t.TempDir()
+			}
+			if tt.login {
+				tt.opts = withLogin(t, tt.opts, "127.0.0.1:1", "u", "hunter22")
 			}
 			r, err := chart.Render(context.Background(), tt.src, tt.vals, tt.opts)
 			if err == nil {

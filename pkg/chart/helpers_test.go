@@ -11,7 +11,19 @@ import (
 	"testing"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/registry"
 )
+
+// withLogin returns opts with a registry client that logs in to host.
+func withLogin(t testing.TB, opts chart.Options, host, user, pass string) chart.Options {
+	t.Helper()
+	c, err := registry.New(registry.Options{Logins: []registry.Login{{Host: host, Username: user, Password: pass}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Registry = c
+	return opts
+}
 
 // fixture returns the path of a fixture chart under testdata/charts.
 func fixture(name string) string {

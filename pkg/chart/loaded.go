@@ -111,7 +111,7 @@ func guard(src Source, log *slog.Logger, err *error, clear func()) {
 		}
 	}
 	if *err != nil {
-		*err = scrub(redactFields(*err), src.Password)
+		*err = redactFields(*err)
 	}
 }
 

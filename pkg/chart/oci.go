@@ -2,45 +2,40 @@ package chart
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 	orasregistry "oras.land/oras-go/v2/registry"
+	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/errcode"
-	"oras.land/oras-go/v2/registry/remote/retry"
 
-	"helm.sh/helm/v4/pkg/registry"
+	"github.com/airlift-cli/airlift/pkg/registry"
 )
 
-// newRegistryClient returns a Helm registry client for src: basic auth from
-// src when given, otherwise the credentials Helm's registry client finds
-// itself (Helm's registry config.json, falling back to Docker's config.json
-// and credential helpers); plain HTTP and TLS settings from src.
-func newRegistryClient(src Source) (*registry.Client, error) {
-	opts := []registry.ClientOption{
-		registry.ClientOptEnableCache(true),
-		registry.ClientOptWriter(io.Discard),
-		registry.ClientOptBasicAuth(src.Username, src.Password),
-	}
-	if src.PlainHTTP {
-		opts = append(opts, registry.ClientOptPlainHTTP())
-	}
-	if needsTLSConfig(src) {
-		tlsConf, err := tlsConfig(src)
-		if err != nil {
-			return nil, err
-		}
-		transport := http.DefaultTransport.(*http.Transport).Clone()
-		transport.TLSClientConfig = tlsConf
-		opts = append(opts, registry.ClientOptHTTPClient(&http.Client{Transport: retry.NewTransport(transport)}))
-	}
-	return registry.NewClient(opts...)
-}
+// Media types of a Helm chart stored in an OCI registry (Helm's
+// pkg/registry constants; the legacy layer type is still served by old
+// registries).
+const (
+	helmConfigMediaType      = "application/vnd.cncf.helm.config.v1+json"
+	helmChartLayerMediaType  = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
+	helmLegacyChartMediaType = "application/tar+gzip"
+)
+
+// maxManifest bounds the manifest of a chart artifact.
+const maxManifest = 4 << 20
+
+// ociScheme prefixes OCI chart references.
+const ociScheme = "oci://"
+
+// isOCI reports whether ref is an oci:// reference.
+func isOCI(ref string) bool { return strings.HasPrefix(ref, ociScheme) }
 
 // ociRef is a parsed oci:// chart reference.
 type ociRef struct {
@@ -52,7 +47,7 @@ type ociRef struct {
 
 // parseOCIRef parses "oci://host/path/name[:tag][@digest]".
 func parseOCIRef(ref string) (ociRef, error) {
-	raw := strings.TrimPrefix(ref, registry.OCIScheme+"://")
+	raw := strings.TrimPrefix(ref, ociScheme)
 	var r ociRef
 	if i := strings.LastIndex(raw, "@"); i >= 0 {
 		r.digest = raw[i+1:]
@@ -74,60 +69,133 @@ func parseOCIRef(ref string) (ociRef, error) {
 func (r ociRef) name() string { return r.registry + "/" + r.repository }
 
 // pullOCI resolves version (a tag, a semver constraint, or "" for the newest
-// stable version) in the registry and returns the chart archive.
-func pullOCI(ctx context.Context, rc *registry.Client, chartRef, version string, s *settings) ([]byte, error) {
+// stable version) in the registry and returns the chart archive. The
+// registry is reached through the registry client of s, as images are.
+func pullOCI(ctx context.Context, chartRef, version string, s *settings) ([]byte, error) {
 	ref, err := parseOCIRef(chartRef)
 	if err != nil {
 		return nil, &LoadError{Chart: chartRef, Err: err}
 	}
-	location := registry.OCIScheme + "://" + ref.name()
-	pullRef := ""
+	location := ociScheme + ref.name()
+	client, err := s.client()
+	if err != nil {
+		return nil, &FetchError{URL: location, Err: err}
+	}
+	repo, err := client.Repository(ctx, ref.registry, ref.repository)
+	if err != nil {
+		return nil, &LoadError{Chart: chartRef, Err: err}
+	}
+	pull := ref.digest
 	switch {
-	case ref.digest != "":
-		pullRef = ref.name() + "@" + ref.digest
+	case pull != "":
 	case ref.tag != "" && version != "" && ref.tag != version:
 		return nil, &LoadError{Chart: chartRef, Err: fmt.Errorf("chart reference and version mismatch: %s is not %s", version, ref.tag)}
 	default:
 		if version == "" {
 			version = ref.tag
 		}
-		tag, err := resolveOCITag(ctx, rc, ref, version)
-		if err != nil {
+		if pull, err = resolveOCITag(ctx, repo, version); err != nil {
 			return nil, ociError(err, chartRef, version, location)
 		}
-		pullRef = ref.name() + ":" + tag
 	}
-	s.log.Debug("pulling chart", "ref", pullRef)
-	res, err := callWithContext(ctx, func() (*registry.PullResult, error) { return rc.Pull(pullRef) })
+	s.log.Debug("pulling chart", "ref", ref.name()+":"+pull)
+	data, err := fetchChartLayer(ctx, repo, pull)
 	if err != nil {
 		return nil, ociError(err, chartRef, version, location)
 	}
-	if res.Chart == nil || len(res.Chart.Data) == 0 {
-		return nil, &LoadError{Chart: chartRef, Err: errors.New("the artifact has no chart layer")}
-	}
-	return res.Chart.Data, nil
+	return data, nil
 }
 
 // resolveOCITag returns the tag to pull: version itself when it is a
-// semantic version, otherwise the newest tag satisfying the constraint.
-func resolveOCITag(ctx context.Context, rc *registry.Client, ref ociRef, version string) (string, error) {
+// semantic version, otherwise the newest tag satisfying the constraint
+// ("" = the newest stable version). Helm stores a version's "+" as "_" in
+// tags, which OCI does not allow "+" in.
+func resolveOCITag(ctx context.Context, repo *remote.Repository, version string) (string, error) {
 	if version != "" {
-		if _, err := semver.NewVersion(version); err == nil {
-			return version, nil
+		if _, err := semver.StrictNewVersion(version); err == nil {
+			return strings.ReplaceAll(version, "+", "_"), nil
 		}
 	}
-	tags, err := callWithContext(ctx, func() ([]string, error) { return rc.Tags(ref.name()) })
+	var entries []*indexEntry
+	err := repo.Tags(ctx, "", func(tags []string) error {
+		for _, t := range tags {
+			v := strings.ReplaceAll(t, "_", "+")
+			if _, err := semver.StrictNewVersion(v); err == nil {
+				entries = append(entries, &indexEntry{Version: v, URLs: []string{t}})
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return "", err
 	}
-	if len(tags) == 0 {
+	if len(entries) == 0 {
 		return "", &NotFoundError{Err: errors.New("the repository has no semantic-version tags")}
 	}
-	tag, err := registry.GetTagMatchingVersionOrConstraint(tags, version)
+	sortNewestFirst(entries)
+	idx := &repoIndex{Entries: map[string][]*indexEntry{"": entries}}
+	e, err := idx.find("", version)
 	if err != nil {
-		return "", &NotFoundError{Err: fmt.Errorf("no tag matches (newest is %s)", tags[0])}
+		return "", &NotFoundError{Err: err}
 	}
-	return tag, nil
+	return e.URLs[0], nil
+}
+
+// fetchChartLayer fetches the manifest at reference (a tag or a digest),
+// checks that it is a Helm chart, and returns its chart layer, verified
+// against its digest.
+func fetchChartLayer(ctx context.Context, repo *remote.Repository, reference string) ([]byte, error) {
+	desc, rc, err := repo.FetchReference(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
+	if desc.Size > maxManifest {
+		rc.Close()
+		return nil, fmt.Errorf("manifest of %d bytes is too large for a chart", desc.Size)
+	}
+	raw, err := content.ReadAll(rc, desc)
+	rc.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest: %w", err)
+	}
+	var m ocispec.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("reading the manifest: %w", err)
+	}
+	if m.Config.MediaType != helmConfigMediaType {
+		what := m.Config.MediaType
+		if what == "" {
+			what = desc.MediaType
+		}
+		return nil, &notAChartError{mediaType: what}
+	}
+	for _, l := range m.Layers {
+		if l.MediaType != helmChartLayerMediaType && l.MediaType != helmLegacyChartMediaType {
+			continue
+		}
+		if l.Size > maxDownload {
+			return nil, fmt.Errorf("chart layer of %d bytes is too large", l.Size)
+		}
+		data, err := content.FetchAll(ctx, repo, l)
+		if err != nil {
+			return nil, fmt.Errorf("fetching the chart layer %s: %w", l.Digest, err)
+		}
+		return data, nil
+	}
+	return nil, &notAChartError{mediaType: m.Config.MediaType, noLayer: true}
+}
+
+// notAChartError is an artifact that is not a Helm chart.
+type notAChartError struct {
+	mediaType string
+	noLayer   bool
+}
+
+func (e *notAChartError) Error() string {
+	if e.noLayer {
+		return "the artifact has no chart layer"
+	}
+	return fmt.Sprintf("not a Helm chart (an artifact of type %s)", e.mediaType)
 }
 
 // ociError turns a registry error into the package's typed errors.
@@ -139,44 +207,17 @@ func ociError(err error, chartRef, version, location string) error {
 	if errors.As(err, &nf) {
 		return &NotFoundError{Chart: chartRef, Version: version, Location: location, Err: nf.Err}
 	}
-	var resp *errcode.ErrorResponse
-	if errors.As(err, &resp) {
-		switch resp.StatusCode {
-		case http.StatusNotFound:
-			return &NotFoundError{Chart: chartRef, Version: version, Location: location, Err: errors.New(http.StatusText(resp.StatusCode))}
-		case http.StatusUnauthorized, http.StatusForbidden:
-			return &FetchError{URL: location, Err: fmt.Errorf("%d %s (check the credentials)", resp.StatusCode, http.StatusText(resp.StatusCode))}
-		}
+	var notChart *notAChartError
+	if errors.As(err, &notChart) {
+		return &LoadError{Chart: chartRef, Err: err}
 	}
-	if errors.Is(err, errdef.ErrNotFound) {
-		return &NotFoundError{Chart: chartRef, Version: version, Location: location, Err: err}
+	var authErr *registry.AuthError
+	if errors.As(err, &authErr) {
+		return &FetchError{URL: location, Err: err}
+	}
+	var resp *errcode.ErrorResponse
+	if errors.As(err, &resp) && resp.StatusCode == http.StatusNotFound || errors.Is(err, errdef.ErrNotFound) {
+		return &NotFoundError{Chart: chartRef, Version: version, Location: location, Err: errors.New("not found")}
 	}
 	return &FetchError{URL: location, Err: err}
-}
-
-// callWithContext runs f, returning early with ctx.Err() when ctx ends first
-// (Helm's registry client takes no context; f then finishes in the
-// background). A panic in f becomes an error.
-func callWithContext[T any](ctx context.Context, f func() (T, error)) (T, error) {
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- result{err: fmt.Errorf("helm registry client panicked: %v", r)}
-			}
-		}()
-		v, err := f()
-		done <- result{v: v, err: err}
-	}()
-	select {
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	case r := <-done:
-		return r.v, r.err
-	}
 }

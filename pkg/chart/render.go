@@ -87,7 +87,7 @@ func prepare(ctx context.Context, loc *located, src Source, s *settings) (*chart
 		return nil, &LoadError{Chart: ref, Err: fmt.Errorf(
 			"dependencies missing from charts/: %s; only unpacked chart directories can be updated", dependencyNames(missing))}
 	}
-	if err := fetchDependencies(ctx, loc.dir, missing, src, s); err != nil {
+	if err := fetchDependencies(ctx, loc.dir, missing, s); err != nil {
 		return nil, err
 	}
 	ch, err := loader.Load(loc.dir)

@@ -166,20 +166,26 @@ func TestRepoAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	withUserinfo.User = url.UserPassword(user, pass)
+	host := strings.TrimPrefix(rs.URL, "http://")
 	tests := []struct {
-		name    string
-		src     chart.Source
-		wantErr bool
+		name     string
+		src      chart.Source
+		password string // the login's; "" for none
+		wantErr  bool
 	}{
 		{name: "no credentials", src: chart.Source{RepoURL: rs.URL}, wantErr: true},
-		{name: "wrong password", src: chart.Source{RepoURL: rs.URL, Username: user, Password: "wrong-password"}, wantErr: true},
-		{name: "basic auth", src: chart.Source{RepoURL: rs.URL, Username: user, Password: pass}},
+		{name: "wrong password", src: chart.Source{RepoURL: rs.URL}, password: "wrong-password", wantErr: true},
+		{name: "basic auth", src: chart.Source{RepoURL: rs.URL}, password: pass},
 		{name: "credentials in the URL", src: chart.Source{RepoURL: withUserinfo.String()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.src.Chart = "dep"
-			_, err := chart.Render(context.Background(), tt.src, chart.Values{}, chart.Options{CacheDir: t.TempDir()})
+			opts := chart.Options{CacheDir: t.TempDir()}
+			if tt.password != "" {
+				opts = withLogin(t, opts, host, user, tt.password)
+			}
+			_, err := chart.Render(context.Background(), tt.src, chart.Values{}, opts)
 			if !tt.wantErr {
 				if err != nil {
 					t.Fatalf("Render: %v", err)

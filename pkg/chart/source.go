@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
-	"helm.sh/helm/v4/pkg/registry"
 )
 
 // located is a chart found and loaded from a Source.
@@ -33,14 +33,14 @@ func locate(ctx context.Context, src Source, s *settings) (*located, error) {
 	}
 	repoURL := strings.TrimSpace(src.RepoURL)
 	switch {
-	case repoURL != "" && registry.IsOCI(repoURL):
+	case repoURL != "" && isOCI(repoURL):
 		return locateOCI(ctx, src, strings.TrimSuffix(repoURL, "/")+"/"+name, s)
 	case repoURL != "":
 		if !isHTTPURL(repoURL) {
 			return nil, &FetchError{URL: repoURL, Err: errors.New("a chart repository URL must be http://, https:// or oci://")}
 		}
 		return locateInRepo(ctx, src, repoURL, name, s)
-	case registry.IsOCI(name):
+	case isOCI(name):
 		return locateOCI(ctx, src, name, s)
 	case isHTTPURL(name):
 		return locateURL(ctx, src, name, s)
@@ -81,7 +81,7 @@ func locateLocal(path string) (*located, error) {
 // locateInRepo resolves name and src.Version in the chart repository at
 // repoURL and downloads the archive (through the cache).
 func locateInRepo(ctx context.Context, src Source, repoURL, name string, s *settings) (*located, error) {
-	hc, err := newHTTPClient(src, repoURL, s.log)
+	hc, err := newHTTPClient(s)
 	if err != nil {
 		return nil, &FetchError{URL: repoURL, Err: err}
 	}
@@ -98,7 +98,7 @@ func locateInRepo(ctx context.Context, src Source, repoURL, name string, s *sett
 
 // locateURL downloads a chart archive from an http(s) URL.
 func locateURL(ctx context.Context, src Source, chartURL string, s *settings) (*located, error) {
-	hc, err := newHTTPClient(src, chartURL, s.log)
+	hc, err := newHTTPClient(s)
 	if err != nil {
 		return nil, &FetchError{URL: chartURL, Err: err}
 	}
@@ -111,15 +111,34 @@ func locateURL(ctx context.Context, src Source, chartURL string, s *settings) (*
 
 // locateOCI pulls a chart from an OCI registry.
 func locateOCI(ctx context.Context, src Source, ref string, s *settings) (*located, error) {
-	rc, err := newRegistryClient(src)
-	if err != nil {
-		return nil, &FetchError{URL: ref, Err: err}
-	}
-	data, err := pullOCI(ctx, rc, ref, strings.TrimSpace(src.Version), s)
+	data, err := pullOCI(ctx, ref, strings.TrimSpace(src.Version), s)
 	if err != nil {
 		return nil, err
 	}
 	return loadArchive(ref, data)
+}
+
+// Host returns the host ("host" or "host:port") the chart of src is
+// fetched from: the chart repository's, the registry's, or the URL's; ""
+// for a chart on the file system. Credentials for the chart (a
+// registry.Login) are given for this host.
+func (src Source) Host() string {
+	name, repoURL := strings.TrimSpace(src.Chart), strings.TrimSpace(src.RepoURL)
+	if repoURL != "" {
+		name = repoURL
+	}
+	switch {
+	case isOCI(name):
+		host, _, _ := strings.Cut(strings.TrimPrefix(name, ociScheme), "/")
+		return strings.ToLower(host)
+	case isHTTPURL(name):
+		u, err := url.Parse(name)
+		if err != nil {
+			return ""
+		}
+		return strings.ToLower(u.Host)
+	}
+	return ""
 }
 
 // loadArchive loads a chart from the bytes of a .tgz.

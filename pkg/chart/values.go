@@ -42,10 +42,7 @@ func readUserValues(ctx context.Context, v Values, src Source, s *settings) (*us
 		var data []byte
 		if isHTTPURL(ref) {
 			if hc == nil {
-				c, err := newHTTPClient(Source{
-					CAFile: src.CAFile, CertFile: src.CertFile, KeyFile: src.KeyFile,
-					InsecureSkipTLSVerify: src.InsecureSkipTLSVerify,
-				}, "", s.log)
+				c, err := newHTTPClient(s)
 				if err != nil {
 					return nil, err
 				}

@@ -27,8 +27,9 @@ type Request struct {
 	// DryRun plans without copying: every source resolved, every target
 	// checked, what would be created said, nothing written.
 	DryRun bool
-	// Registry configures registry access (credentials, plain HTTP, ECR).
-	Registry registry.Options
+	// Registry is the access to registries (credentials, plain HTTP, TLS,
+	// retries, ECR); nil means a client with default options.
+	Registry *registry.Client
 	// Jobs, Platforms, SkipReferrers and RecheckReferrers are the engine's
 	// options (mirror.Options).
 	Jobs             int
@@ -127,13 +128,11 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	regOpts := req.Registry
-	if regOpts.Logger == nil {
-		regOpts.Logger = req.Logger
-	}
-	client, err := registry.New(regOpts)
-	if err != nil {
-		return nil, err
+	client := req.Registry
+	if client == nil {
+		if client, err = registry.New(registry.Options{Logger: req.Logger}); err != nil {
+			return nil, err
+		}
 	}
 	images := make([]mirror.Image, len(pairs))
 	for i, p := range pairs {

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/airlift-cli/airlift/pkg/chartspec"
+	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/fromchart"
 )
 
@@ -16,10 +16,10 @@ import (
 func ExampleInventory() {
 	cache, _ := os.MkdirTemp("", "airlift-example-")
 	defer os.RemoveAll(cache)
-	rep, err := fromchart.Inventory(context.Background(), fromchart.Request{
-		Source:  chartspec.Source{Chart: filepath.Join("..", "..", "examples", "platform")},
-		Values:  chartspec.Values{Set: []string{"global.imageRegistry=registry.internal:5000"}},
-		Options: chartspec.Options{SkipTests: true, CacheDir: cache},
+	rep, err := fromchart.Inventory(context.Background(), chart.Request{
+		Source:  chart.Source{Chart: filepath.Join("..", "..", "examples", "platform")},
+		Values:  chart.Values{Set: []string{"global.imageRegistry=registry.internal:5000"}},
+		Options: chart.Options{SkipTests: true, CacheDir: cache},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -74,7 +74,7 @@ func TestConformance(t *testing.T) {
 	for _, c := range renderCases(t, sharedCharts) {
 		name := strings.TrimSuffix(c.imagesFile, ".txt")
 		t.Run(name, func(t *testing.T) {
-			rep, err := Inventory(context.Background(), Request{
+			rep, err := Inventory(context.Background(), chart.Request{
 				Source:  chart.Source{Chart: filepath.Join(sharedCharts, c.chart)},
 				Values:  chart.Values{Set: c.set},
 				Options: chart.Options{ReleaseName: c.release},
@@ -113,7 +113,7 @@ func TestConformanceImageConfig(t *testing.T) {
 	sharedCharts := sharedcharts.Dir(t)
 	for _, name := range []string{"k8ssandra-1.5.2"} {
 		t.Run(name, func(t *testing.T) {
-			rep, err := Inventory(context.Background(), Request{Source: chart.Source{Chart: filepath.Join(sharedCharts, name)}})
+			rep, err := Inventory(context.Background(), chart.Request{Source: chart.Source{Chart: filepath.Join(sharedCharts, name)}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,15 +5,11 @@ import (
 	"fmt"
 
 	"github.com/airlift-cli/airlift/pkg/chart"
-	"github.com/airlift-cli/airlift/pkg/chartspec"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/inventory"
 	"github.com/airlift-cli/airlift/pkg/overrides"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
-
-// Request names a chart as `helm template` does.
-type Request = chartspec.Request
 
 // Inventory is the one call behind `airlift images CHART`: it renders the
 // chart client-side, hooks included, and lists its images with their
@@ -21,7 +17,7 @@ type Request = chartspec.Request
 // enabled subcharts declare. Errors are those of chart.Render, or a
 // *discover.SyntaxError when the chart renders a document that is not
 // valid YAML.
-func Inventory(ctx context.Context, req Request) (*inventory.Report, error) {
+func Inventory(ctx context.Context, req chart.Request) (*inventory.Report, error) {
 	r, err := chart.Render(ctx, req.Source, req.Values, req.Options)
 	if err != nil {
 		return nil, err
@@ -46,7 +42,7 @@ func Inventory(ctx context.Context, req Request) (*inventory.Report, error) {
 // traces which values control which image, plans the overrides that send
 // every image where m maps it, and checks them by rendering again. The
 // overrides carry that check (Overrides.Check); leaks are not an error.
-func Values(ctx context.Context, req Request, m reference.Mapping, opts overrides.PlanOptions) (*overrides.Overrides, *overrides.Traced, error) {
+func Values(ctx context.Context, req chart.Request, m reference.Mapping, opts overrides.PlanOptions) (*overrides.Overrides, *overrides.Traced, error) {
 	c, err := load(ctx, req)
 	if err != nil {
 		return nil, nil, err
@@ -65,7 +61,7 @@ func Values(ctx context.Context, req Request, m reference.Mapping, opts override
 // Check is the one call behind `airlift check`: it renders the chart with
 // the user's values, then with values layered over them, and reports every
 // image that is not where m maps the original.
-func Check(ctx context.Context, req Request, values map[string]any, m reference.Mapping) (*overrides.Report, error) {
+func Check(ctx context.Context, req chart.Request, values map[string]any, m reference.Mapping) (*overrides.Report, error) {
 	c, err := load(ctx, req)
 	if err != nil {
 		return nil, err
@@ -73,7 +69,7 @@ func Check(ctx context.Context, req Request, values map[string]any, m reference.
 	return overrides.Check(ctx, c, values, m, nil)
 }
 
-func load(ctx context.Context, req Request) (overrides.Chart, error) {
+func load(ctx context.Context, req chart.Request) (overrides.Chart, error) {
 	l, err := chart.Load(ctx, req.Source, req.Values, req.Options)
 	if err != nil {
 		return overrides.Chart{}, err

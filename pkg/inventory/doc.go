@@ -4,6 +4,5 @@
 // which renders with package chart), scanned by package discover. It is the
 // list `copy` and `values` start from.
 //
-// The package does not import Helm: reading manifests and the report types
-// stay out of the Helm-linked half of airlift.
+// The package does not import Helm: it works on manifests as bytes.
 package inventory

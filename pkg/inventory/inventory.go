@@ -1,13 +1,8 @@
 package inventory
 
 import (
-	"github.com/airlift-cli/airlift/pkg/chartspec"
 	"github.com/airlift-cli/airlift/pkg/discover"
 )
-
-// ChartRequest says which chart to render and how; the fields are those of
-// `helm template`. fromchart.Inventory renders one into a Report.
-type ChartRequest = chartspec.Request
 
 // Input is one stream of manifests: a file, stdin, a kustomize build.
 type Input struct {
