@@ -158,7 +158,11 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 				continue
 			}
 			seen[p.Target.Name()] = true
-			if plan := client.PlanPrepare(p.Target.Registry, p.Target.Repository); plan != "" {
+			plan, err := client.PlanPrepare(ctx, p.Target.Registry, p.Target.Repository)
+			if err != nil {
+				plan += " (if missing: " + err.Error() + ")"
+			}
+			if plan != "" {
 				rep.Prepare = append(rep.Prepare, plan)
 			}
 		}

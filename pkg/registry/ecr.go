@@ -64,6 +64,14 @@ type ecrAccess struct {
 	clients  map[string]*ecr.Client
 	tokens   map[string]*ecrToken
 	prepared map[string]*prepareCall
+	listed   map[string]*repoList // by host: the registry's repositories (dry runs)
+}
+
+// repoList is the repositories of one registry, listed once.
+type repoList struct {
+	once  sync.Once
+	names map[string]bool
+	err   error
 }
 
 type ecrToken struct {
@@ -88,6 +96,7 @@ func newECRAccess(opts ECROptions, log *slog.Logger) *ecrAccess {
 		clients:  map[string]*ecr.Client{},
 		tokens:   map[string]*ecrToken{},
 		prepared: map[string]*prepareCall{},
+		listed:   map[string]*repoList{},
 	}
 }
 
@@ -180,6 +189,58 @@ func (a *ecrAccess) createRepository(ctx context.Context, h ecrHost, repo string
 		return false, nil
 	}
 	return fail(awsError(err))
+}
+
+// repositoryExists asks ECR, read-only, whether repo exists: from the
+// list of every repository of the registry (made once), or, when listing
+// is refused, by naming repo.
+func (a *ecrAccess) repositoryExists(ctx context.Context, h ecrHost, repo string) (bool, error) {
+	client, err := a.client(ctx, h)
+	if err != nil {
+		return false, err
+	}
+	a.mu.Lock()
+	l := a.listed[h.host]
+	if l == nil {
+		l = &repoList{}
+		a.listed[h.host] = l
+	}
+	a.mu.Unlock()
+	l.once.Do(func() { l.names, l.err = a.list(ctx, client, h) })
+	if l.err == nil {
+		return l.names[repo], nil
+	}
+	out, err := client.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{
+		RegistryId:      aws.String(h.account),
+		RepositoryNames: []string{repo},
+	})
+	var notFound *types.RepositoryNotFoundException
+	switch {
+	case err == nil:
+		return len(out.Repositories) > 0, nil
+	case errors.As(err, &notFound):
+		return false, nil
+	}
+	return false, awsError(err)
+}
+
+// list returns the names of every repository of h's registry.
+func (a *ecrAccess) list(ctx context.Context, client *ecr.Client, h ecrHost) (map[string]bool, error) {
+	names := map[string]bool{}
+	p := ecr.NewDescribeRepositoriesPaginator(client, &ecr.DescribeRepositoriesInput{
+		RegistryId: aws.String(h.account),
+		MaxResults: aws.Int32(1000),
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, awsError(err)
+		}
+		for _, r := range out.Repositories {
+			names[aws.ToString(r.RepositoryName)] = true
+		}
+	}
+	return names, nil
 }
 
 // exists reports whether DescribeRepositories finds repo.

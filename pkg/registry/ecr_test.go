@@ -33,6 +33,7 @@ type fakeECR struct {
 	createErr  string                      // __type returned by CreateRepository
 	tokenErr   string                      // __type returned by GetAuthorizationToken
 	repoExists bool                        // what DescribeRepositories finds
+	listDenied bool                        // DescribeRepositories of the whole registry is refused
 	tokenTTL   time.Duration
 }
 
@@ -50,7 +51,7 @@ func (f *fakeECR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.regions = append(f.regions, m[1])
 	}
 	n := f.calls[op]
-	createErr, tokenErr, exists, ttl := f.createErr, f.tokenErr, f.repoExists, f.tokenTTL
+	createErr, tokenErr, exists, ttl, listDenied := f.createErr, f.tokenErr, f.repoExists, f.tokenTTL, f.listDenied
 	f.mu.Unlock()
 
 	fail := func(typ, msg string) {
@@ -72,6 +73,18 @@ func (f *fakeECR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(20 * time.Millisecond) // widen the window for concurrent callers
 		out = map[string]any{"repository": map[string]any{"repositoryName": body["repositoryName"], "registryId": body["registryId"]}}
 	case "DescribeRepositories":
+		if _, named := body["repositoryNames"]; !named {
+			if listDenied {
+				fail("AccessDeniedException", "not authorized to perform: ecr:DescribeRepositories on resource: *")
+				return
+			}
+			repos := []any{}
+			if exists {
+				repos = append(repos, map[string]any{"repositoryName": "team/app"})
+			}
+			out = map[string]any{"repositories": repos}
+			break
+		}
 		if !exists {
 			fail("RepositoryNotFoundException", "The repository does not exist")
 			return
@@ -153,7 +166,7 @@ func TestPrepareCreatesECRRepository(t *testing.T) {
 	if err != nil || created || f.count("CreateRepository") != 1 {
 		t.Errorf("second Prepare = %t, %v with %d calls; want false, nil, one call", created, err, f.count("CreateRepository"))
 	}
-	if plan := c.PlanPrepare(ecrHostUSE1, "team/app"); plan != "" {
+	if plan, _ := c.PlanPrepare(ctx, ecrHostUSE1, "team/app"); plan != "" {
 		t.Errorf("PlanPrepare after Prepare = %q, want nothing to do", plan)
 	}
 	if created, err := c.Prepare(ctx, "quay.io", "team/app"); created || err != nil || f.count("CreateRepository") != 1 {
@@ -247,17 +260,65 @@ func TestPrepareErrors(t *testing.T) {
 	}
 }
 
+// TestPlanPrepare: a dry run asks ECR, read-only, which repositories
+// exist, and plans to create only the others.
 func TestPlanPrepare(t *testing.T) {
-	c := newTestClient(t, Options{})
-	tests := []struct{ registry, repo, want string }{
-		{ecrHostUSE1, "team/app", "create ECR repository team/app in us-east-1"},
-		{"210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn", "app", "create ECR repository app in cn-north-1"},
-		{"quay.io", "team/app", ""},
-		{"127.0.0.1:5000", "team/app", ""},
+	tests := []struct {
+		name               string
+		registry, repo     string
+		exists, listDenied bool
+		noAPI              bool
+		want, wantErr      string
+		wantCalls          map[string]int
+	}{
+		{name: "missing", registry: ecrHostUSE1, repo: "team/app", want: "create ECR repository team/app in us-east-1",
+			wantCalls: map[string]int{"DescribeRepositories": 1}},
+		{name: "exists", registry: ecrHostUSE1, repo: "team/app", exists: true,
+			wantCalls: map[string]int{"DescribeRepositories": 1}},
+		{name: "listing refused, named repository exists", registry: ecrHostUSE1, repo: "team/app", exists: true, listDenied: true,
+			wantCalls: map[string]int{"DescribeRepositories": 2}},
+		{name: "listing refused, named repository missing", registry: ecrHostUSE1, repo: "team/app", listDenied: true,
+			want: "create ECR repository team/app in us-east-1", wantCalls: map[string]int{"DescribeRepositories": 2}},
+		{name: "ECR unreachable", registry: ecrHostUSE1, repo: "team/app", noAPI: true,
+			want: "create ECR repository team/app in us-east-1", wantErr: "checking ECR repository team/app"},
+		{name: "not ECR", registry: "quay.io", repo: "team/app", wantCalls: map[string]int{}},
+		{name: "loopback", registry: "127.0.0.1:5000", repo: "team/app", wantCalls: map[string]int{}},
 	}
 	for _, tt := range tests {
-		if got := c.PlanPrepare(tt.registry, tt.repo); got != tt.want {
-			t.Errorf("PlanPrepare(%q, %q) = %q, want %q", tt.registry, tt.repo, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeECR(t)
+			f.repoExists, f.listDenied = tt.exists, tt.listDenied
+			if tt.noAPI {
+				t.Setenv("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:1")
+			}
+			c := newTestClient(t, Options{MaxAttempts: 1})
+			got, err := c.PlanPrepare(context.Background(), tt.registry, tt.repo)
+			if got != tt.want {
+				t.Errorf("PlanPrepare = %q, want %q", got, tt.want)
+			}
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+			for op, n := range tt.wantCalls {
+				if got := f.count(op); got != n {
+					t.Errorf("%s called %d times, want %d", op, got, n)
+				}
+			}
+			if f.count("CreateRepository") != 0 {
+				t.Error("a dry run created a repository")
+			}
+		})
 	}
+	t.Run("one listing for many repositories", func(t *testing.T) {
+		f := newFakeECR(t)
+		c := newTestClient(t, Options{})
+		for _, repo := range []string{"a", "b", "c"} {
+			if _, err := c.PlanPrepare(context.Background(), ecrHostUSE1, repo); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := f.count("DescribeRepositories"); n != 1 {
+			t.Errorf("DescribeRepositories called %d times, want 1", n)
+		}
+	})
 }

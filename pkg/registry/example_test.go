@@ -40,17 +40,18 @@ func ExampleClient_Repository() {
 	// registry-1.docker.io/library/alpine plain HTTP: false
 }
 
-// PlanPrepare tells a dry run what Prepare would do.
+// PlanPrepare tells a dry run what Prepare would do. On ECR it asks, read
+// only, whether the repository exists ("create ECR repository team/app in
+// eu-west-1" when it does not); other registries need nothing.
 func ExampleClient_PlanPrepare() {
 	c, err := registry.New(registry.Options{ECR: registry.ECROptions{ScanOnPush: true}})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("%q\n", c.PlanPrepare("123456789012.dkr.ecr.eu-west-1.amazonaws.com", "team/app"))
-	fmt.Printf("%q\n", c.PlanPrepare("quay.io", "team/app"))
+	plan, err := c.PlanPrepare(context.Background(), "quay.io", "team/app")
+	fmt.Printf("%q %v\n", plan, err)
 	// Output:
-	// "create ECR repository team/app in eu-west-1"
-	// ""
+	// "" <nil>
 }
 
 // The copy engine retries a whole blob copy (fetch from the source, push

@@ -48,13 +48,18 @@ func (c *Client) Prepare(ctx context.Context, registry, repository string) (crea
 	return created, err
 }
 
-// PlanPrepare says, without calling anything, what [Client.Prepare] would
-// do, for dry runs: "create ECR repository REPO in REGION", or "" when
-// nothing would be done (not ECR, or already prepared by this Client).
-func (c *Client) PlanPrepare(registry, repository string) string {
+// PlanPrepare says what [Client.Prepare] would do, for dry runs, without
+// changing anything: "create ECR repository REPO in REGION", or "" when
+// nothing would be done (not ECR, prepared by this Client already, or the
+// repository exists). Whether an ECR repository exists is asked
+// read-only: DescribeRepositories lists the registry's repositories once
+// per Client (one call per 1000 repositories), or, where listing them all
+// is not allowed, names this one. When ECR cannot be asked at all, the
+// plan says "create" and the error says why it could not be checked.
+func (c *Client) PlanPrepare(ctx context.Context, registry, repository string) (string, error) {
 	h, ok := parseECR(registry)
 	if !ok {
-		return ""
+		return "", nil
 	}
 	a := c.ecr
 	a.mu.Lock()
@@ -64,10 +69,18 @@ func (c *Client) PlanPrepare(registry, repository string) string {
 		select {
 		case <-call.done:
 			if call.err == nil {
-				return ""
+				return "", nil
 			}
 		default:
 		}
 	}
-	return fmt.Sprintf("create ECR repository %s in %s", repository, h.region)
+	plan := fmt.Sprintf("create ECR repository %s in %s", repository, h.region)
+	exists, err := a.repositoryExists(ctx, h, repository)
+	if err != nil {
+		return plan, fmt.Errorf("checking ECR repository %s in %s: %w", repository, h.region, err)
+	}
+	if exists {
+		return "", nil
+	}
+	return plan, nil
 }
