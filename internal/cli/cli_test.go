@@ -108,6 +108,26 @@ func TestImagesJSON(t *testing.T) {
 	}
 }
 
+// TestWhyJSON: --why keeps the output format: the report narrowed to the
+// image asked about.
+func TestWhyJSON(t *testing.T) {
+	code, out, errOut := run(t, "", "images", "testdata/charts/demo", "--why", "quay.io/demo/helper:2.0", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc jsonReport
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(doc.Images) != 1 || doc.Images[0].Image != "quay.io/demo/helper:2.0" || len(doc.Declared) != 0 {
+		t.Errorf("unexpected report: %+v", doc)
+	}
+	code, out, _ = run(t, "", "images", "testdata/charts/demo", "--why", "docker.io/bitnami/os-shell:12", "-o", "yaml")
+	if code != 0 || !strings.Contains(out, "declared:") || strings.Contains(out, "quay.io") {
+		t.Errorf("--why of a declared image -o yaml: exit %d\n%s", code, out)
+	}
+}
+
 // TestBadInput: one line naming the problem, exit 1 (2 for usage), no
 // stack trace, nothing on stdout.
 func TestBadInput(t *testing.T) {
@@ -136,7 +156,9 @@ func TestBadInput(t *testing.T) {
 		{"bad --why", []string{"images", "testdata/charts/demo", "--why", "UPPER:case"}, "", 2, `--why: invalid image reference "UPPER:case"`},
 		{"why an image that is not there", []string{"images", "testdata/charts/demo", "--why", "busybox:9"}, "", 1, "did you mean docker.io/library/busybox:1.36"},
 		{"bad kube version", []string{"images", "testdata/charts/demo", "--kube-version", "banana"}, "", 1, "banana"},
-		{"unknown command", []string{"frobnicate"}, "", 1, `unknown command "frobnicate"`},
+		{"unknown command", []string{"frobnicate"}, "", 2, `unknown command "frobnicate"`},
+		{"misspelt command", []string{"imgaes", "x"}, "", 2, "did you mean images?"},
+		{"unknown command after flags", []string{"--debug", "frobnicate"}, "", 2, `unknown command "frobnicate"`},
 		{"chart credentials for a local chart", []string{"images", "testdata/charts/demo", "--username", "u"}, "", 2, "for the chart's repository or registry"},
 		{"chart credentials without a chart", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--password", "p"}, "", 2, "docker login, --docker-config"},
 		{"bad CA file", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--ca-file", "testdata/bad-values.yaml"}, "", 1, "holds no PEM certificate"},
@@ -183,5 +205,18 @@ func TestVersion(t *testing.T) {
 	code, out, _ := run(t, "", "version")
 	if code != 0 || !strings.HasPrefix(out, "airlift ") {
 		t.Errorf("version: exit %d %q", code, out)
+	}
+	code, flag, _ := run(t, "", "--version")
+	if code != 0 || flag != out {
+		t.Errorf("--version: exit %d %q, want %q", code, flag, out)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, out, errOut := run(t, "", "completion", shell)
+		if code != 0 || !strings.Contains(out, "airlift") {
+			t.Errorf("completion %s: exit %d, %d bytes, stderr %q", shell, code, len(out), errOut)
+		}
 	}
 }

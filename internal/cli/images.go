@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -69,7 +68,14 @@ fixed, not Helm's build-time default).`,
 				fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(w.String()))
 			}
 			if f.why != "" {
-				return printWhy(g.streams.Out, rep, f.why)
+				found, err := why(rep, f.why)
+				if err != nil {
+					return err
+				}
+				if f.output == "text" {
+					return printWhy(g.streams.Out, found)
+				}
+				return p.print(found)
 			}
 			if err := p.print(rep); err != nil {
 				return err
@@ -155,38 +161,49 @@ func readInputs(name string, stdin io.Reader) ([]inventory.Input, error) {
 	return inputs, nil
 }
 
-// printWhy prints where an image comes from. Without a tag or digest,
-// every image of that repository is shown.
-func printWhy(w io.Writer, rep *inventory.Report, ref string) error {
+// why narrows the report to the images matching ref. Without a tag or
+// digest, every image of that repository matches.
+func why(rep *inventory.Report, ref string) (*inventory.Report, error) {
 	want := reference.MustParse(ref)
-	var found []discover.Image
-	if img, _, ok := rep.Why(ref); ok {
-		found = append(found, img)
-	} else if want.TagImplied {
-		for _, list := range [][]discover.Image{rep.Images, rep.Declared} {
-			for _, img := range list {
-				if img.Ref.Name() == want.Name() && !slices.ContainsFunc(found, func(f discover.Image) bool { return f.Ref == img.Ref }) {
-					found = append(found, img)
-				}
-			}
+	match := func(img discover.Image) bool {
+		return img.Ref.String() == want.String() || want.TagImplied && img.Ref.Name() == want.Name()
+	}
+	out := &inventory.Report{Chart: rep.Chart}
+	for _, img := range rep.Images {
+		if match(img) {
+			out.Images = append(out.Images, img)
 		}
 	}
-	if len(found) == 0 {
-		for _, other := range rep.Images {
-			if other.Ref.Name() == want.Name() {
-				return fmt.Errorf("%s is not among the images; did you mean %s?", want, other.Ref)
-			}
+	for _, img := range declaredOnly(rep) {
+		if match(img) {
+			out.Declared = append(out.Declared, img)
 		}
-		return fmt.Errorf("%s is not among the images", want)
 	}
-	for _, img := range found {
+	if len(out.Images)+len(out.Declared) > 0 {
+		return out, nil
+	}
+	for _, other := range rep.Images {
+		if other.Ref.Name() == want.Name() {
+			return nil, fmt.Errorf("%s is not among the images; did you mean %s?", want, other.Ref)
+		}
+	}
+	return nil, fmt.Errorf("%s is not among the images", want)
+}
+
+// printWhy prints where each image of a narrowed report comes from.
+func printWhy(w io.Writer, rep *inventory.Report) error {
+	for _, img := range rep.Images {
 		fmt.Fprintln(w, img.Ref)
 		for _, o := range img.Origins {
 			fmt.Fprintf(w, "  %s\n", o)
 		}
-		if _, declared, _ := rep.Why(img.Ref.String()); declared {
-			fmt.Fprintln(w, "  (declared only: not rendered with these values)")
+	}
+	for _, img := range rep.Declared {
+		fmt.Fprintln(w, img.Ref)
+		for _, o := range img.Origins {
+			fmt.Fprintf(w, "  %s\n", o)
 		}
+		fmt.Fprintln(w, "  (declared only: not rendered with these values)")
 	}
 	return nil
 }

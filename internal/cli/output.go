@@ -84,7 +84,11 @@ func (p *printer) print(rep *inventory.Report) error {
 
 func (p *printer) table(rep *inventory.Report) error {
 	tw := tabwriter.NewWriter(p.w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "IMAGE\tOBJECT\tFIELD\tTEMPLATE")
+	file := "FILE" // of plain manifests
+	if rep.Chart != nil {
+		file = "TEMPLATE"
+	}
+	fmt.Fprintln(tw, "IMAGE\tOBJECT\tFIELD\t"+file)
 	row := func(img discover.Image) {
 		for i, o := range img.Origins {
 			name := img.Ref.String()

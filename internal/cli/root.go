@@ -85,10 +85,25 @@ func newRoot(g *globals) *cobra.Command {
 		Short: "Find every image a Kubernetes application runs and bring it to your registry",
 		Long: `airlift finds every image a Helm chart or a set of manifests will run, with
 where each comes from, so that it can be mirrored to a registry you trust.`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// A word that is no command is a usage error (exit 2), with
+		// cobra's suggestions; airlift alone prints the help.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for airlift", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return usageErrorf("%s (see airlift --help)", msg)
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("airlift {{.Version}}\n")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
