@@ -9,6 +9,7 @@ import (
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
 
 	"github.com/airlift-cli/airlift/pkg/mirror"
 )
@@ -31,19 +32,27 @@ type progress struct {
 	count  int64
 }
 
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
+// barTerminal reports whether w is a terminal that bars can be drawn on:
+// a character device that reports its width. A pty without a window size
+// (some CI runners, `script`, ssh without a tty request) reports none, and
+// bars would draw nothing until the end: it gets plain lines.
+func barTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && width > 0
 }
 
 func newProgress(w io.Writer, enabled bool) *progress {
 	pr := &progress{w: w, enabled: enabled, starts: map[string]time.Time{}, sent: map[string]int64{}, blob: map[string]int64{}}
-	if enabled && isTerminal(w) {
+	if enabled && barTerminal(w) {
+		start := time.Now()
 		pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond))
 		pr.images = pr.p.AddBar(0,
 			mpb.PrependDecorators(decor.Name("images ", decor.WCSyncSpaceR), decor.CountersNoUnit("%d / %d")),
@@ -52,9 +61,16 @@ func newProgress(w io.Writer, enabled bool) *progress {
 		// as it walks the image, while other images are already uploading,
 		// so any total would grow under the user's eyes. The images bar is
 		// the measure of progress.
+		// Sizes in bytes, B and kB/MB/GB (mpb's own units write bytes as "b").
 		pr.bytes = pr.p.New(0, mpb.NopStyle(),
-			mpb.PrependDecorators(decor.Name("sent   ", decor.WCSyncSpaceR), decor.Current(decor.SizeB1000(0), "% .1f")),
-			mpb.AppendDecorators(decor.Name(" "), decor.AverageSpeed(decor.SizeB1000(0), "% .1f")))
+			mpb.PrependDecorators(decor.Name("sent   ", decor.WCSyncSpaceR),
+				decor.Any(func(st decor.Statistics) string { return humanBytes(st.Current) })),
+			mpb.AppendDecorators(decor.Any(func(st decor.Statistics) string {
+				if secs := time.Since(start).Seconds(); secs > 0 {
+					return " " + humanBytes(int64(float64(st.Current)/secs)) + "/s"
+				}
+				return ""
+			})))
 	}
 	return pr
 }
