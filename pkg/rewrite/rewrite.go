@@ -34,12 +34,13 @@ func (c Change) String() string {
 
 // Rewrite rewrites every image reference of a manifest stream to
 // mapping.Map of itself, at the places pkg/discover finds them: container
-// images, image-named fields, image objects, references in args, command,
-// env values and ConfigMap data (embedded documents included). Only the
-// references change: everything else is kept byte for byte, each reference
-// keeps the form it was written in (a tag or digest written stays, an
-// implied "latest" stays implied). References already under the
-// destination are left alone, so that rewriting twice changes nothing.
+// images, image-named fields, image objects and image volumes, references
+// in args, command, env values and ConfigMap data (embedded documents
+// included). Only the references change: everything else is kept byte for
+// byte, each reference keeps the form it was written in (a tag or digest
+// written stays, an implied "latest" stays implied). References already
+// under the destination are left alone, so that rewriting twice changes
+// nothing.
 //
 // Images that are not written where they are found cannot be rewritten and
 // come back as Changes with Skipped set: server images cass-operator derives
@@ -99,6 +100,11 @@ func rewriteOne(s *stream, ed *editor, ref reference.Reference, o discover.Origi
 	switch {
 	case ok && o.Form == discover.ImageObject && n.Kind == yaml.MappingNode:
 		c.Line = n.Line + off
+		if r := resolve(lookup(n, "reference")); r != nil && r.Kind == yaml.ScalarNode {
+			// A Kubernetes image volume: the reference is written out.
+			c.Skipped = rewriteScalar(ed, r, r.Line+off, ref, target, o.Path)
+			break
+		}
 		c.Skipped = rewriteObject(ed, n, off, target, m)
 	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
 		c.Line = n.Line + off

@@ -145,6 +145,29 @@ spec:
 `,
 		},
 		{
+			name: "image volume {reference}",
+			in: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: models
+    image:
+      reference: "quay.io/org/models:v1"
+      pullPolicy: IfNotPresent
+`,
+			out: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: models
+    image:
+      reference: "registry.example.com:5000/mirror/org/models:v1"
+      pullPolicy: IfNotPresent
+`,
+		},
+		{
 			name: "a v1 List: its items are found from the stream",
 			in: `apiVersion: v1
 kind: List
