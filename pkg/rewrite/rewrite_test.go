@@ -417,7 +417,7 @@ func skeleton(line string) string {
 }
 
 // readInput reads a test input, gunzipped when its name ends in .gz.
-func readInput(t *testing.T, name string) []byte {
+func readInput(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
