@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/airlift-cli/airlift/pkg/overrides"
+	"github.com/airlift-cli/airlift/pkg/rewrite"
 )
 
 // pluginName is the name of the Helm post-renderer plugin that runs
@@ -41,7 +41,7 @@ plugin (named ` + pluginName + `) into Helm's plugin directory, then:
 			if err != nil {
 				return fmt.Errorf("reading manifests: %w", err)
 			}
-			out, changes, err := overrides.Rewrite(in, m)
+			out, changes, err := rewrite.Rewrite(in, m)
 			if err != nil {
 				return err
 			}

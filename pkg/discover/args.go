@@ -19,37 +19,37 @@ func (w *walker) args(seq *yaml.Node) {
 		if e = resolve(e); !isString(e) {
 			continue
 		}
-		w.p.pushIndex(i)
-		w.argTokens(strings.Fields(e.Value), &pending)
-		w.p.pop()
+		w.push(indexStep(i))
+		w.argTokens(strings.Fields(e.Value), &pending, e)
+		w.pop(1)
 	}
 }
 
-// argTokens scans words; pending carries an image flag whose value is the
-// next word, across elements.
-func (w *walker) argTokens(tokens []string, pending *string) {
+// argTokens scans the words of node n; pending carries an image flag whose
+// value is the next word, across elements.
+func (w *walker) argTokens(tokens []string, pending *string, n *yaml.Node) {
 	for _, t := range tokens {
 		t = strings.Trim(t, `"'`)
 		if *pending != "" {
 			flag := *pending
 			*pending = ""
 			if !strings.HasPrefix(t, "-") {
-				w.candidate(t, "flag "+flag)
+				w.candidate(t, n, Written, "flag "+flag)
 				continue
 			}
 		}
 		if !strings.HasPrefix(t, "-") {
 			if unmistakable(t) {
-				w.candidate(t, "argument")
+				w.candidate(t, n, Written, "argument")
 			}
 			continue
 		}
 		name, val, hasValue := strings.Cut(t, "=")
 		switch {
 		case hasValue && imageFlag(name):
-			w.candidate(val, "flag "+name)
+			w.candidate(val, n, Written, "flag "+name)
 		case hasValue && unmistakable(val):
-			w.candidate(val, "flag "+name)
+			w.candidate(val, n, Written, "flag "+name)
 		case !hasValue && imageFlag(name):
 			*pending = name
 		}
@@ -65,13 +65,11 @@ func (w *walker) env(seq *yaml.Node) {
 		if !isString(val) {
 			continue
 		}
-		w.p.pushIndex(i)
-		w.p.pushKey("value")
+		w.push(indexStep(i), keyStep("value"))
 		if imageVar(name) || unmistakable(strings.TrimSpace(val.Value)) {
-			w.candidate(val.Value, "env "+name)
+			w.candidate(val.Value, val, Written, "env "+name)
 		}
-		w.p.pop()
-		w.p.pop()
+		w.pop(2)
 	}
 }
 

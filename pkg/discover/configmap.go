@@ -1,9 +1,12 @@
 package discover
 
 import (
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/airlift-cli/airlift/internal/yamlstream"
 )
 
 // configMap scans ConfigMap data: a key named like an image holds one; a
@@ -15,41 +18,38 @@ func (w *walker) configMap(m *yaml.Node) {
 	if data == nil || data.Kind != yaml.MappingNode {
 		return
 	}
-	w.p.pushKey("data")
-	defer w.p.pop()
+	w.push(keyStep("data"))
+	defer w.pop(1)
 	for i := 0; i+1 < len(data.Content); i += 2 {
 		key, v := data.Content[i].Value, resolve(data.Content[i+1])
 		if !isString(v) {
 			continue
 		}
-		w.p.pushKey(key)
+		w.push(keyStep(key))
 		val := strings.TrimSpace(v.Value)
 		switch {
 		case val == "":
 		case !strings.Contains(val, "\n") && (IsImageField(key) || imageVar(key) || unmistakable(val)):
-			w.candidate(val, "")
+			w.candidate(val, v, Written, "")
 		case w.depth < maxEmbedDepth && mayHoldImages(val):
-			w.embedded(val)
+			w.embedded(v)
 		}
-		w.p.pop()
+		w.pop(1)
 	}
 }
 
-// embedded scans the YAML or JSON documents of a ConfigMap value. Values
-// that are not YAML (scripts, properties files) are left alone silently:
-// they are not wrong, just not structured.
-func (w *walker) embedded(text string) {
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	for {
-		var n yaml.Node
-		if err := dec.Decode(&n); err != nil || len(n.Content) == 0 {
-			return
-		}
-		root := resolve(n.Content[0])
+// embedded scans the YAML or JSON documents of the ConfigMap value v; the
+// steps go on into each with a DocumentStep. Values that are not YAML
+// (scripts, properties files) are left alone silently: they are not wrong,
+// just not structured.
+func (w *walker) embedded(v *yaml.Node) {
+	for i, root := range yamlstream.Embedded(v.Value) {
+		root = resolve(root)
 		if root.Kind != yaml.MappingNode && root.Kind != yaml.SequenceNode {
 			continue
 		}
-		sub := walker{s: w.s, o: w.o, p: append(fieldPath(nil), w.p...), depth: w.depth + 1}
+		sub := walker{s: w.s, o: w.o, steps: append(slices.Clip(w.steps), documentStep(i)),
+			base: w.base, off: w.off + yamlstream.EmbeddedOffset(v), depth: w.depth + 1}
 		if root.Kind == yaml.MappingNode {
 			sub.dispatch(root)
 		} else {

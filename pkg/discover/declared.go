@@ -24,14 +24,9 @@ func (s *Scanner) AddDeclared(chart string, annotations map[string]string) {
 		if !ok || strings.TrimSpace(val) == "" {
 			continue
 		}
-		o := Origin{File: chart + "/Chart.yaml", Via: "declared in a chart annotation"}
-		p := fieldPath{}
-		p.pushKey("annotations")
-		p.pushKey(key)
+		o := Origin{File: chart + "/Chart.yaml", Via: "declared in a chart annotation", Form: Declared}
 		for _, d := range declaredValues(val) {
-			q := append(fieldPath(nil), p...)
-			q.pushIndex(d.index)
-			o.Path = q.String()
+			o.Path = formatPath([]Step{keyStep("annotations"), keyStep(key), indexStep(d.index)})
 			ref, err := reference.Parse(d.ref)
 			if err != nil {
 				s.warn(d.ref, err.Error(), o)

@@ -25,6 +25,11 @@
 //
 // Every image keeps its origins: the object (kind, namespace, name), the
 // field path (spec.template.spec.initContainers[0].image) and the template
-// file from Helm's "# Source:" comment. A value that stands where an image
-// belongs but does not parse is reported as a Warning with its origin.
+// file from Helm's "# Source:" comment, for people; for programs, the
+// [Form] the reference takes there (written out, an image object, changed
+// or derived by an operator) and its [Position] in the input: the line, and
+// the steps (documents, map keys, list indexes) that lead to its node, into
+// documents held by ConfigMap values too. Package rewrite follows them to
+// edit the reference in place. A value that stands where an image belongs
+// but does not parse is reported as a Warning with its origin.
 package discover

@@ -78,8 +78,7 @@ type imageV2 struct {
 // its overrides applied, and keeps it to derive server images later.
 func (w *walker) imageConfig(m *yaml.Node) {
 	cfg := &imageConfig{version: strings.TrimPrefix(str(get(m, "apiVersion")), "config.k8ssandra.io/")}
-	cfg.origin = w.o
-	cfg.origin.Path = w.p.String()
+	cfg.origin = w.origin(m)
 	var err error
 	if cfg.version == "v1beta2" {
 		err = m.Decode(&cfg.v2)
@@ -93,12 +92,14 @@ func (w *walker) imageConfig(m *yaml.Node) {
 	}
 	w.s.configs = append(w.s.configs, cfg)
 	if cfg.version == "v1beta2" {
-		w.imageConfigV2(cfg)
+		w.imageConfigV2(cfg, m)
 		return
 	}
 	w.imageConfigV1(cfg)
 }
 
+// imageConfigV1 records the images of a v1beta1 ImageConfig: strings,
+// written where they are found, with the overrides applied.
 func (w *walker) imageConfigV1(cfg *imageConfig) {
 	for _, name := range sortedKeys(cfg.v1.Images) {
 		n := cfg.v1.Images[name]
@@ -109,26 +110,29 @@ func (w *walker) imageConfigV1(cfg *imageConfig) {
 		}
 		switch n.Kind {
 		case yaml.ScalarNode:
-			w.configImage(cfg, cfg.v1.apply(name, n.Value), n.Value, "images", name)
+			w.configImage(cfg, cfg.v1.apply(name, n.Value), n.Value, &n, "images", name)
 		case yaml.MappingNode: // server version -> image
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				version, img := n.Content[i].Value, n.Content[i+1].Value
-				w.configImage(cfg, cfg.v1.apply(name, img), img, "images", name, version)
+				version, img := n.Content[i].Value, n.Content[i+1]
+				w.configImage(cfg, cfg.v1.apply(name, img.Value), img.Value, img, "images", name, version)
 			}
 		}
 	}
 }
 
-func (w *walker) imageConfigV2(cfg *imageConfig) {
+// imageConfigV2 records the images of a v1beta2 ImageConfig m: objects,
+// merged with the defaults and overrides.
+func (w *walker) imageConfigV2(cfg *imageConfig, m *yaml.Node) {
 	for _, name := range sortedKeys(cfg.v2.Images) {
 		img := cfg.v2.merge(cfg.v2.Images[name])
+		n := path(m, "images", name)
 		if img.Name == "" {
-			o := cfg.origin
-			o.Path = fieldPath{o.Path}.with("images", name)
-			w.s.warn("", "ImageConfig image has no name", o)
+			w.push(keyStep("images"), keyStep(name))
+			w.s.warn("", "ImageConfig image has no name", w.origin(n))
+			w.pop(2)
 			continue
 		}
-		w.configImage(cfg, img.String(), "", "images", name)
+		w.configImage(cfg, img.String(), "", n, "images", name)
 	}
 }
 
@@ -138,19 +142,23 @@ func misplacedSetting(key string) bool {
 	return strings.HasPrefix(key, "image")
 }
 
-// configImage records an image named by an ImageConfig at the given keys.
-func (w *walker) configImage(cfg *imageConfig, ref, written string, keys ...string) {
-	saved := w.p
-	w.p = append(fieldPath(nil), w.p...)
+// configImage records an image named by an ImageConfig at node n, under
+// the given keys: a string written there (v1beta1), changed by the
+// overrides when ref differs from it, or an object (v1beta2, written "").
+func (w *walker) configImage(cfg *imageConfig, ref, written string, n *yaml.Node, keys ...string) {
 	for _, k := range keys {
-		w.p.pushKey(k)
+		w.push(keyStep(k))
 	}
-	via := "cass-operator ImageConfig " + cfg.version
-	if written != "" && ref != written {
+	form, via := Written, "cass-operator ImageConfig "+cfg.version
+	switch {
+	case written == "":
+		form = ImageObject
+	case ref != written:
+		form = Overridden
 		via += fmt.Sprintf(": %q with registry/namespace overrides", written)
 	}
-	w.candidate(ref, via)
-	w.p = saved
+	w.candidate(ref, n, form, via)
+	w.pop(len(keys))
 }
 
 // apply applies imageRegistry (global or per component) and imageNamespace.
@@ -259,7 +267,8 @@ func (w *walker) cassandraDatacenter(m *yaml.Node) {
 	if str(get(spec, "serverImage")) != "" {
 		return
 	}
-	w.serverRequest(str(get(spec, "serverType")), str(get(spec, "serverVersion")), "spec.serverVersion")
+	at := firstNode(get(spec, "serverVersion"), spec, m)
+	w.serverRequest(str(get(spec, "serverType")), str(get(spec, "serverVersion")), at, keyStep("spec"), keyStep("serverVersion"))
 }
 
 // k8ssandraCluster notes each datacenter without a server image; the
@@ -273,7 +282,7 @@ func (w *walker) k8ssandraCluster(m *yaml.Node) {
 	dcs := get(cass, "datacenters")
 	if dcs == nil || dcs.Kind != yaml.SequenceNode || len(dcs.Content) == 0 {
 		if image == "" {
-			w.serverRequest(typ, version, "spec.cassandra")
+			w.serverRequest(typ, version, cass, keyStep("spec"), keyStep("cassandra"))
 		}
 		return
 	}
@@ -284,13 +293,16 @@ func (w *walker) k8ssandraCluster(m *yaml.Node) {
 		}
 		w.serverRequest(firstNonEmpty(str(get(dc, "serverType")), typ),
 			firstNonEmpty(str(get(dc, "serverVersion")), version),
-			fmt.Sprintf("spec.cassandra.datacenters[%d]", i))
+			dc, keyStep("spec"), keyStep("cassandra"), keyStep("datacenters"), indexStep(i))
 	}
 }
 
-func (w *walker) serverRequest(serverType, version, at string) {
-	o := w.o
-	o.Path = strings.TrimPrefix(strings.Join([]string{w.p.String(), at}, "."), ".")
+// serverRequest notes a datacenter whose server image the operator
+// derives, at node n under the given steps.
+func (w *walker) serverRequest(serverType, version string, n *yaml.Node, steps ...Step) {
+	w.push(steps...)
+	o := w.origin(n)
+	w.pop(len(steps))
 	if version == "" {
 		w.s.warn("", "no serverImage and no serverVersion: the operator cannot choose a server image", o)
 		return
@@ -313,6 +325,7 @@ func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings
 			var ref reference.Reference
 			if ref, err = reference.Parse(s); err == nil {
 				o := r.origin
+				o.Form = Derived
 				at := c.origin
 				at.File = ""
 				o.Via = fmt.Sprintf("derived by cass-operator for %s %s from %s of ImageConfig %s %s",
@@ -324,6 +337,16 @@ func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings
 		warnings = append(warnings, Warning{Origin: r.origin, Value: r.version, Message: "server image: " + err.Error()})
 	}
 	return warnings
+}
+
+// firstNode returns the first node that is not nil.
+func firstNode(nodes ...*yaml.Node) *yaml.Node {
+	for _, n := range nodes {
+		if n != nil {
+			return n
+		}
+	}
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

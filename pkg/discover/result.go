@@ -28,6 +28,43 @@ type Origin struct {
 	// full at Path (an operator default, a registry override, a chart
 	// annotation).
 	Via string `json:"via,omitempty"`
+	// Form says how the reference stands at Path, for programs: Via says
+	// it for people.
+	Form Form `json:"-"`
+	// At locates the value at Path in the input stream: its line and the
+	// steps to its node. Zero for declared images.
+	At Position `json:"-"`
+}
+
+// Form says how an image reference stands where it was found.
+type Form uint8
+
+const (
+	// Written: the reference is written out at Path, as the whole value or
+	// as one word of it (a container arg, a --flag=value, an env value).
+	Written Form = iota
+	// ImageObject: the reference is put together from the fields of the
+	// object at Path: {registry, repository, name|image, tag, digest|sha}.
+	ImageObject
+	// Overridden: a reference is written at Path, but the operator that
+	// reads it changes it (cass-operator's ImageConfig imageRegistry and
+	// imageNamespace); the image found is the one the operator runs.
+	Overridden
+	// Derived: the reference is written nowhere: an operator derives it
+	// (cass-operator's server image, from serverType and serverVersion at
+	// Path and its ImageConfig).
+	Derived
+	// Declared: the reference is listed in a chart annotation.
+	Declared
+)
+
+var formNames = [...]string{"written", "image object", "overridden", "derived", "declared"}
+
+func (f Form) String() string {
+	if int(f) < len(formNames) {
+		return formNames[f]
+	}
+	return fmt.Sprintf("Form(%d)", f)
 }
 
 // Object returns "Kind/name" or "Kind namespace/name".

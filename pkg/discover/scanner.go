@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/airlift-cli/airlift/internal/yamlstream"
 )
 
 // maxEmbedDepth bounds how deep documents inside ConfigMap data are
@@ -39,24 +41,27 @@ func Scan(data []byte, file string) (*Result, error) {
 // other documents are scanned all the same.
 func (s *Scanner) Add(data []byte, file string) error {
 	var errs []error
-	for _, d := range splitDocuments(data) {
+	stack := make([]Step, 0, 32) // reused: the walk pushes and pops steps
+	for i, d := range yamlstream.Split(data) {
 		var n yaml.Node
-		if err := yaml.Unmarshal(d.body, &n); err != nil {
-			errs = append(errs, newSyntaxError(firstNonEmpty(d.source, file), d, err))
+		if err := yaml.Unmarshal(d.Body, &n); err != nil {
+			errs = append(errs, newSyntaxError(firstNonEmpty(d.Source, file), d, err))
 			continue
 		}
 		if len(n.Content) == 0 {
 			continue
 		}
-		o := Origin{File: firstNonEmpty(d.source, file)}
-		w := walker{s: s}
+		o := Origin{File: firstNonEmpty(d.Source, file)}
+		w := walker{s: s, steps: append(stack[:0], documentStep(i)), off: d.Line - 1}
 		switch root := resolve(n.Content[0]); root.Kind {
 		case yaml.MappingNode:
 			w.object(root, o)
 		case yaml.SequenceNode:
-			for _, item := range root.Content {
+			for j, item := range root.Content {
 				if item = resolve(item); item.Kind == yaml.MappingNode {
+					w.push(indexStep(j))
 					w.object(item, o)
+					w.pop(1)
 				}
 			}
 		}

@@ -589,7 +589,7 @@ func TestDeclared(t *testing.T) {
 		t.Errorf("declared = %q, want %q", got, want)
 	}
 	img, _ := res.Find("docker.io/bitnami/os-shell:12-debian-12-r50")
-	if o := img.Origins[0]; o.File != "wordpress/Chart.yaml" || o.Path != "annotations.images[1]" {
+	if o := img.Origins[0]; o.File != "wordpress/Chart.yaml" || o.Path != "annotations.images[1]" || o.Form != Declared || !o.At.IsZero() {
 		t.Errorf("origin = %+v", o)
 	}
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].String(), `annotations["helm.sh/images"][1]`) {

@@ -14,15 +14,33 @@ import (
 type walker struct {
 	s     *Scanner
 	o     Origin
-	p     fieldPath
-	depth int // how many ConfigMap embeddings deep
+	steps []Step // from the stream to the current node
+	base  int    // steps[base:] lead from the object: Origin.Path
+	off   int    // what to add to a node's line to get its line in the stream
+	depth int    // how many ConfigMap embeddings deep
 }
 
 // object scans a top-level object of a stream.
 func (w walker) object(m *yaml.Node, o Origin) {
 	w.o = objectOrigin(m, o)
-	w.p = nil
+	w.base = len(w.steps)
 	w.dispatch(m)
+}
+
+func (w *walker) push(s ...Step) { w.steps = append(w.steps, s...) }
+
+func (w *walker) pop(n int) { w.steps = w.steps[:len(w.steps)-n] }
+
+// origin returns the origin of the node n at the current steps. Paths are
+// formatted and steps encoded only here, when something is found.
+func (w *walker) origin(n *yaml.Node) Origin {
+	o := w.o
+	o.Path = formatPath(w.steps[w.base:])
+	o.At = Position{steps: encodeSteps(w.steps)}
+	if n != nil {
+		o.At.Line = n.Line + w.off
+	}
+	return o
 }
 
 // dispatch scans an object according to its kind.
@@ -58,15 +76,13 @@ func (w *walker) list(items *yaml.Node) {
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
+		w.push(keyStep("items"), indexStep(i))
 		if w.depth == 0 {
 			w.object(item, Origin{File: w.o.File})
-			continue
+		} else {
+			w.dispatch(item)
 		}
-		w.p.pushKey("items")
-		w.p.pushIndex(i)
-		w.dispatch(item)
-		w.p.pop()
-		w.p.pop()
+		w.pop(2)
 	}
 }
 
@@ -76,20 +92,20 @@ func (w *walker) walk(n *yaml.Node) {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i].Value
-			w.p.pushKey(key)
+			w.push(keyStep(key))
 			w.field(key, resolve(n.Content[i+1]))
-			w.p.pop()
+			w.pop(1)
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			w.p.pushIndex(i)
+			w.push(indexStep(i))
 			w.walk(c)
-			w.p.pop()
+			w.pop(1)
 		}
 	}
 }
 
-// field looks at one field of a mapping; w.p already ends with key.
+// field looks at one field of a mapping; w.steps already end with key.
 func (w *walker) field(key string, v *yaml.Node) {
 	if v == nil {
 		return
@@ -99,7 +115,7 @@ func (w *walker) field(key string, v *yaml.Node) {
 		switch v.Kind {
 		case yaml.ScalarNode:
 			if isString(v) {
-				w.candidate(v.Value, "")
+				w.candidate(v.Value, v, Written, "")
 			}
 			return
 		case yaml.MappingNode:
@@ -113,7 +129,7 @@ func (w *walker) field(key string, v *yaml.Node) {
 			w.args(v)
 			return
 		case isString(v):
-			w.argTokens(strings.Fields(v.Value), new(string))
+			w.argTokens(strings.Fields(v.Value), new(string), v)
 			return
 		}
 	case key == "env" && v.Kind == yaml.SequenceNode:
@@ -131,15 +147,16 @@ func IsImageField(k string) bool {
 	return k == "image" || strings.HasSuffix(k, "Image")
 }
 
-// candidate records value as an image found at the current path, or a
-// warning when it does not parse. Empty values are not images.
-func (w *walker) candidate(value, via string) {
+// candidate records value, held by node n at the current steps, as an
+// image found there, or a warning when it does not parse. Empty values are
+// not images.
+func (w *walker) candidate(value string, n *yaml.Node, form Form, via string) {
 	v := strings.TrimSpace(value)
 	if v == "" {
 		return
 	}
-	o := w.o
-	o.Path = w.p.String()
+	o := w.origin(n)
+	o.Form = form
 	o.Via = via
 	ref, err := reference.Parse(v)
 	if err != nil {
@@ -152,10 +169,10 @@ func (w *walker) candidate(value, via string) {
 // imageObject handles an image written as an object: {registry,
 // repository, name|image, tag, digest|sha} as in Helm values and
 // K8ssandraCluster, or {reference} as in Kubernetes image volumes. It
-// reports false when m is not such an object.
+// reports false when m is not such an object. The origin is the object's.
 func (w *walker) imageObject(m *yaml.Node) bool {
 	if ref := get(m, "reference"); isString(ref) {
-		w.candidate(ref.Value, "")
+		w.candidate(ref.Value, m, ImageObject, "")
 		return true
 	}
 	fields := map[string]string{}
@@ -175,8 +192,8 @@ func (w *walker) imageObject(m *yaml.Node) bool {
 	if fields["repository"] == "" && name == "" {
 		return false
 	}
-	o := w.o
-	o.Path = w.p.String()
+	o := w.origin(m)
+	o.Form = ImageObject
 	operator := strings.HasSuffix(apiGroup(o.APIVersion), "k8ssandra.io")
 	if operator && fields["name"] == "" {
 		w.s.warn(o.Path, "image object has no name: the operator completes it from its own defaults, which depend on its version; set name and tag", o)
@@ -202,6 +219,6 @@ func (w *walker) imageObject(m *yaml.Node) bool {
 	if operator && fields["tag"] == "" && digest == "" {
 		w.s.warn(o.Path, "image object has no tag: the operator fills in its own default tag; \"latest\" is assumed here", o)
 	}
-	w.candidate(s, "image object")
+	w.candidate(s, m, ImageObject, "image object")
 	return true
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/overrides"
 	"github.com/airlift-cli/airlift/pkg/reference"
+	"github.com/airlift-cli/airlift/pkg/rewrite"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -94,7 +95,7 @@ func TestConformance(t *testing.T) {
 			if helm != "" {
 				manifest = helmTemplate(t, helm, spec, dir, o.YAML())
 			}
-			rewritten, _, err := overrides.Rewrite(manifest, m)
+			rewritten, _, err := rewrite.Rewrite(manifest, m)
 			if err != nil {
 				t.Fatal(err)
 			}

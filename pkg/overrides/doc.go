@@ -66,11 +66,11 @@
 // place by place, with mapping.Map of the image rendered there without the
 // overrides; every original image must still render, one to one. Anything
 // else is a [Leak] with its object, field path and template file. Images
-// that no values path controls are marked TemplateOnly: [Rewrite], the
-// core of `airlift postrender`, moves them in the manifest stream. Images
-// fixed by the user's own --set flags ([Chart].Pinned, which Helm applies
-// after every values file) are marked PinnedBy those paths instead: no
-// values file can move them, the flag has to change.
+// that no values path controls are marked TemplateOnly: Rewrite of package
+// rewrite, the core of `airlift postrender`, moves them in the manifest
+// stream. Images fixed by the user's own --set flags ([Chart].Pinned, which
+// Helm applies after every values file) are marked PinnedBy those paths
+// instead: no values file can move them, the flag has to change.
 //
 // # Output
 //

@@ -109,6 +109,3 @@ func leaks(r *overrides.Report) []string {
 	sort.Strings(out)
 	return out
 }
-
-// chartValues returns no user values.
-func chartValues() chart.Values { return chart.Values{} }

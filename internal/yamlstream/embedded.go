@@ -1,0 +1,40 @@
+package yamlstream
+
+import (
+	"iter"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Embedded yields the documents of a string value that holds YAML or JSON
+// (a ConfigMap's config file) with their number, from 0: the root node of
+// each (aliases not followed), until a document does not parse or is empty.
+// A value that is not YAML at all (a script) yields nothing or a scalar.
+func Embedded(text string) iter.Seq2[int, *yaml.Node] {
+	return func(yield func(int, *yaml.Node) bool) {
+		dec := yaml.NewDecoder(strings.NewReader(text))
+		for i := 0; ; i++ {
+			var n yaml.Node
+			if err := dec.Decode(&n); err != nil || len(n.Content) == 0 {
+				return
+			}
+			if !yield(i, n.Content[0]) {
+				return
+			}
+		}
+	}
+}
+
+// EmbeddedOffset returns what to add to the line of a node of a document
+// that the string value n holds to get its line in n's own document: the
+// text of a block scalar (| or >) starts on the line after its indicator,
+// that of any other scalar on its own line. Lines map one to one only for
+// literal blocks and values written on one line; in a folded or quoted
+// multi-line value they are approximate.
+func EmbeddedOffset(n *yaml.Node) int {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return n.Line
+	}
+	return n.Line - 1
+}

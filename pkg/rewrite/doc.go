@@ -1,0 +1,13 @@
+// Package rewrite moves the image references of Kubernetes manifests to a
+// mirror: the core of the Helm post-renderer `airlift postrender`, and of
+// whatever else has manifests to point at the mirror.
+//
+// [Rewrite] scans a manifest stream with package discover and edits each
+// reference where discover found it, following the origin's position (the
+// document, map keys, list indexes, and documents held by ConfigMap values)
+// back to its node: no field path is parsed. Only the references change;
+// comments, quoting, key order and everything else stay byte for byte.
+//
+// The package is pure: bytes and a [reference.Mapping] in, bytes and a list
+// of [Change]s out.
+package rewrite

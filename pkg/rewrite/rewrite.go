@@ -1,0 +1,116 @@
+package rewrite
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// Change is one image reference Rewrite changed, or left alone and why.
+type Change struct {
+	Origin   discover.Origin
+	From, To reference.Reference
+	// Line is the line of the stream the reference is on.
+	Line int
+	// Skipped says why the reference was not rewritten; "" when it was.
+	Skipped string
+}
+
+// String formats the change on one line: "line 12: a -> b at path" or
+// "line 12: a left alone: reason".
+func (c Change) String() string {
+	at := c.Origin.String()
+	if c.Skipped != "" {
+		return fmt.Sprintf("line %d: %s left alone at %s: %s", c.Line, c.From, at, c.Skipped)
+	}
+	return fmt.Sprintf("line %d: %s -> %s at %s", c.Line, c.From, c.To, at)
+}
+
+// Rewrite rewrites every image reference of a manifest stream to
+// mapping.Map of itself, at the places pkg/discover finds them: container
+// images, image-named fields, image objects and image volumes, references
+// in args, command, env values and ConfigMap data (embedded documents
+// included). Only the references change: everything else is kept byte for
+// byte, each reference keeps the form it was written in (a tag or digest
+// written stays, an implied "latest" stays implied). References already
+// under the destination are left alone, so that rewriting twice changes
+// nothing.
+//
+// Images that are not written where they are found cannot be rewritten and
+// come back as Changes with Skipped set: server images cass-operator derives
+// from a serverVersion, and ImageConfig images it rewrites itself with its
+// imageRegistry. Changes come in the order of the stream. Documents that are
+// not YAML are an error (a join of *discover.SyntaxError) and nothing is
+// returned.
+func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
+	res, err := discover.Scan(manifest, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	s := newStream(manifest)
+	ed := newEditor(manifest)
+	var changes []Change
+	for _, img := range res.Images {
+		for _, o := range img.Origins {
+			if c, ok := rewriteOne(s, ed, img.Ref, o, m); ok {
+				changes = append(changes, c)
+			}
+		}
+	}
+	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Line, b.Line) })
+	return ed.bytes(), changes, nil
+}
+
+// underDestination reports whether r is already under the mapping's
+// registry and prefix.
+func underDestination(r reference.Reference, m reference.Mapping) bool {
+	if r.Registry != m.Registry {
+		return false
+	}
+	return m.Prefix == "" || strings.HasPrefix(r.Repository, m.Prefix+"/")
+}
+
+// rewriteOne rewrites the image ref found at origin o. It reports false
+// when there is nothing to say: the image is already under the destination.
+func rewriteOne(s *stream, ed *editor, ref reference.Reference, o discover.Origin, m reference.Mapping) (Change, bool) {
+	if o.Form == discover.Declared || underDestination(ref, m) {
+		return Change{}, false
+	}
+	c := Change{Origin: o, From: ref, Line: o.At.Line}
+	target, err := m.Map(ref)
+	c.To = target
+	switch {
+	case o.Form == discover.Derived:
+		c.Skipped = "derived by the operator, not written in the manifest; set serverImage"
+		return c, true
+	case err != nil:
+		c.Skipped = err.Error()
+		return c, true
+	case o.Form == discover.Overridden:
+		c.Skipped = "the operator applies its ImageConfig imageRegistry to it; set that instead"
+		return c, true
+	}
+	n, off, ok := s.find(o.At)
+	switch {
+	case ok && o.Form == discover.ImageObject && n.Kind == yaml.MappingNode:
+		c.Line = n.Line + off
+		if r := resolve(lookup(n, "reference")); r != nil && r.Kind == yaml.ScalarNode {
+			// A Kubernetes image volume: the reference is written out.
+			c.Skipped = rewriteScalar(ed, r, r.Line+off, ref, target, o.Path)
+			break
+		}
+		c.Skipped = rewriteObject(ed, n, off, target, m)
+	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
+		c.Line = n.Line + off
+		c.Skipped = rewriteScalar(ed, n, c.Line, ref, target, o.Path)
+	default:
+		c.Skipped = "not found at " + o.Path
+	}
+	return c, true
+}

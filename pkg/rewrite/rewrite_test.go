@@ -1,0 +1,509 @@
+package rewrite_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/reference"
+	"github.com/airlift-cli/airlift/pkg/rewrite"
+)
+
+func TestRewrite(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		out     string   // "" means unchanged
+		skipped []string // substrings of Skipped reasons, in order
+	}{
+		{
+			name: "container images keep their written form",
+			in: `---
+# Source: app/templates/deploy.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: init
+        image: busybox
+      containers:
+      - name: app
+        image: "quay.io/org/app:v1"   # pinned
+      - name: pinned
+        image: 'registry.k8s.io/x/y:v2@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1'
+`,
+			out: `---
+# Source: app/templates/deploy.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: init
+        image: registry.example.com:5000/mirror/library/busybox
+      containers:
+      - name: app
+        image: "registry.example.com:5000/mirror/org/app:v1"   # pinned
+      - name: pinned
+        image: 'registry.example.com:5000/mirror/x/y:v2@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1'
+`,
+		},
+		{
+			name: "args, command and env",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/op/op:1
+        args: ["--config-reloader-image=quay.io/op/reloader:1", "--thanos-default-base-image", "quay.io/thanos/thanos:v0.1"]
+        command:
+        - sh
+        - -c
+        - exec run --base=ghcr.io/a/b:2 --verbose
+        env:
+        - name: SIDECAR_IMAGE
+          value: docker.io/library/nginx:1.27
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: registry.example.com:5000/mirror/op/op:1
+        args: ["--config-reloader-image=registry.example.com:5000/mirror/op/reloader:1", "--thanos-default-base-image", "registry.example.com:5000/mirror/thanos/thanos:v0.1"]
+        command:
+        - sh
+        - -c
+        - exec run --base=registry.example.com:5000/mirror/a/b:2 --verbose
+        env:
+        - name: SIDECAR_IMAGE
+          value: registry.example.com:5000/mirror/library/nginx:1.27
+`,
+		},
+		{
+			name: "ImageConfig in a ConfigMap, image object in a custom resource",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cass-operator-config}
+data:
+  image_config.yaml: |
+    apiVersion: config.k8ssandra.io/v1beta1
+    kind: ImageConfig
+    images:
+      system-logger: "k8ssandra/system-logger:v1.13.1"
+      config-builder: "datastax/cass-config-builder:1.0.5-ubi7"
+---
+apiVersion: k8ssandra.io/v1alpha1
+kind: K8ssandraCluster
+metadata: {name: demo}
+spec:
+  stargate:
+    containerImage:
+      registry: docker.io
+      repository: stargateio
+      name: stargate-4_0
+      tag: v1.0.77
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cass-operator-config}
+data:
+  image_config.yaml: |
+    apiVersion: config.k8ssandra.io/v1beta1
+    kind: ImageConfig
+    images:
+      system-logger: "registry.example.com:5000/mirror/k8ssandra/system-logger:v1.13.1"
+      config-builder: "registry.example.com:5000/mirror/datastax/cass-config-builder:1.0.5-ubi7"
+---
+apiVersion: k8ssandra.io/v1alpha1
+kind: K8ssandraCluster
+metadata: {name: demo}
+spec:
+  stargate:
+    containerImage:
+      registry: registry.example.com:5000
+      repository: mirror/stargateio
+      name: stargate-4_0
+      tag: v1.0.77
+`,
+		},
+		{
+			name: "image volume {reference}",
+			in: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: models
+    image:
+      reference: "quay.io/org/models:v1"
+      pullPolicy: IfNotPresent
+`,
+			out: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  volumes:
+  - name: models
+    image:
+      reference: "registry.example.com:5000/mirror/org/models:v1"
+      pullPolicy: IfNotPresent
+`,
+		},
+		{
+			name: "a v1 List: its items are found from the stream",
+			in: `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: a}
+  spec:
+    containers:
+    - name: c
+      image: quay.io/org/a:1
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: b}
+  spec:
+    containers:
+    - name: c
+      image: quay.io/org/b:1
+`,
+			out: `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: a}
+  spec:
+    containers:
+    - name: c
+      image: registry.example.com:5000/mirror/org/a:1
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: b}
+  spec:
+    containers:
+    - name: c
+      image: registry.example.com:5000/mirror/org/b:1
+`,
+		},
+		{
+			name: "one path in two documents of a ConfigMap value: both move",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: templates}
+data:
+  pods.yaml: |
+    kind: Pod
+    spec:
+      containers:
+      - image: quay.io/org/a:1
+    ---
+    kind: Pod
+    spec:
+      containers:
+      - image: quay.io/org/b:1
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: templates}
+data:
+  pods.yaml: |
+    kind: Pod
+    spec:
+      containers:
+      - image: registry.example.com:5000/mirror/org/a:1
+    ---
+    kind: Pod
+    spec:
+      containers:
+      - image: registry.example.com:5000/mirror/org/b:1
+`,
+		},
+		{
+			name: "latest written stays written, implied stays implied",
+			in: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+  - {name: a, image: busybox}
+  containers:
+  - {name: b, image: "busybox:latest"}
+`,
+			out: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+  - {name: a, image: registry.example.com:5000/mirror/library/busybox}
+  containers:
+  - {name: b, image: "registry.example.com:5000/mirror/library/busybox:latest"}
+`,
+		},
+		{
+			name: "already under the destination: nothing to do",
+			in: `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: registry.example.com:5000/mirror/library/busybox:1.36
+`,
+		},
+		{
+			name: "images the operator derives or rewrites are reported, not changed",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  image_config.yaml: |
+    apiVersion: config.k8ssandra.io/v1beta1
+    kind: ImageConfig
+    images:
+      system-logger: "k8ssandra/system-logger:v1.13.1"
+    imageRegistry: "localhost:5000"
+---
+apiVersion: cassandra.datastax.com/v1beta1
+kind: CassandraDatacenter
+metadata: {name: dc1}
+spec:
+  serverType: cassandra
+  serverVersion: "4.0.3"
+`,
+			skipped: []string{"applies its ImageConfig imageRegistry", "derived by the operator"},
+		},
+	}
+	m := mapping(t, dest, reference.KeepPath)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, changes, err := rewrite.Rewrite([]byte(tt.in), m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.out
+			if want == "" {
+				want = tt.in
+			}
+			if string(out) != want {
+				t.Errorf("got\n%s\nwant\n%s", out, want)
+			}
+			var skipped []string
+			for _, c := range changes {
+				if c.Skipped != "" {
+					skipped = append(skipped, c.Skipped)
+				} else if c.Line == 0 || c.To.IsZero() {
+					t.Errorf("change %+v has no line or target", c)
+				}
+			}
+			if len(skipped) != len(tt.skipped) {
+				t.Fatalf("skipped = %q, want %q", skipped, tt.skipped)
+			}
+			for i, s := range tt.skipped {
+				if !strings.Contains(skipped[i], s) {
+					t.Errorf("skipped[%d] = %q, want %q", i, skipped[i], s)
+				}
+			}
+			again, _, err := rewrite.Rewrite(out, m)
+			if err != nil || string(again) != string(out) {
+				t.Errorf("rewriting twice changed the output (%v)", err)
+			}
+		})
+	}
+}
+
+// TestRewriteEveryImageMoves rewrites whole renders: every image the
+// rewritten stream holds is under the destination but those the operator
+// derives or moves itself, every line keeps its bytes but for references,
+// and rewriting again changes nothing.
+func TestRewriteEveryImageMoves(t *testing.T) {
+	tests := []struct {
+		name   string
+		file   string
+		images int // images after the rewrite; 0: not checked
+	}{
+		{"a chart that hard-codes images, rendered by helm", "testdata/hardcoded.yaml", 4},
+		{"kube-prometheus-stack", "../discover/testdata/kube-prometheus-stack-88.5.3.yaml.gz", 0},
+		{"k8ssandra: custom resources and an ImageConfig", "../discover/testdata/k8ssandra-1.5.2.yaml.gz", 0},
+	}
+	m := mapping(t, dest, reference.KeepPath)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := readInput(t, tt.file)
+			out, changes, err := rewrite.Rewrite(in, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			left := map[string]bool{}
+			moved := 0
+			for _, c := range changes {
+				switch {
+				case c.Skipped == "":
+					moved++
+				case strings.Contains(c.Skipped, "derived by the operator"), strings.Contains(c.Skipped, "ImageConfig imageRegistry"):
+					left[c.From.String()] = true
+				default:
+					t.Errorf("%s", c)
+				}
+			}
+			if moved == 0 {
+				t.Fatal("nothing moved")
+			}
+			res, err := discover.Scan(out, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, img := range res.Images {
+				if !strings.HasPrefix(img.Ref.String(), dest+"/") && !left[img.Ref.String()] {
+					t.Errorf("%s not moved (%s)", img.Ref, img.Origins[0])
+				}
+			}
+			if tt.images != 0 && len(res.Images) != tt.images {
+				t.Errorf("%d images after the rewrite, want %d", len(res.Images), tt.images)
+			}
+			inLines, outLines := strings.Split(string(in), "\n"), strings.Split(string(out), "\n")
+			if len(inLines) != len(outLines) {
+				t.Fatalf("%d lines in, %d out", len(inLines), len(outLines))
+			}
+			for i := range inLines {
+				if skeleton(inLines[i]) != skeleton(outLines[i]) {
+					t.Errorf("line %d changed beyond its references:\n%s\n%s", i+1, inLines[i], outLines[i])
+				}
+			}
+			again, _, err := rewrite.Rewrite(out, m)
+			if err != nil || string(again) != string(out) {
+				t.Errorf("rewriting twice changed the output (%v)", err)
+			}
+		})
+	}
+}
+
+// skeleton replaces every run of bytes that can make a reference by "x".
+func skeleton(line string) string {
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		ref := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._-/:@", c) >= 0
+		if ref && !in {
+			b.WriteByte('x')
+		}
+		if !ref {
+			b.WriteByte(c)
+		}
+		in = ref
+	}
+	return b.String()
+}
+
+// readInput reads a test input, gunzipped when its name ends in .gz.
+func readInput(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(name, ".gz") {
+		return b
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = io.ReadAll(zr); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRewriteChanges: one Change per place, in the order of the stream,
+// each on the line of its reference (an image object's first field, a
+// derived image's serverVersion).
+func TestRewriteChanges(t *testing.T) {
+	in := `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  image_config.yaml: |
+    apiVersion: config.k8ssandra.io/v1beta1
+    kind: ImageConfig
+    images:
+      system-logger: "k8ssandra/system-logger:v1.13.1"
+    imageRegistry: "localhost:5000"
+---
+apiVersion: cassandra.datastax.com/v1beta1
+kind: CassandraDatacenter
+metadata: {name: dc1}
+spec:
+  serverType: cassandra
+  serverVersion: "4.0.3"
+  podTemplateSpec:
+    spec:
+      containers:
+      - name: a
+        image: quay.io/z/last:1
+      - name: b
+        image: docker.io/a/first:1
+  medusa:
+    containerImage: {registry: docker.io, repository: k8ssandra, name: medusa, tag: 0.22.0}
+`
+	want := []string{
+		`line 9: localhost:5000/k8ssandra/system-logger:v1.13.1 left alone at ConfigMap/cfg data["image_config.yaml"].images.system-logger (cass-operator ImageConfig v1beta1: "k8ssandra/system-logger:v1.13.1" with registry/namespace overrides): the operator applies its ImageConfig imageRegistry to it; set that instead`,
+		`line 17: localhost:5000/k8ssandra/cass-management-api:4.0.3 left alone at CassandraDatacenter/dc1 spec.serverVersion (derived by cass-operator for cassandra 4.0.3 from built-in default of ImageConfig v1beta1 ConfigMap/cfg data["image_config.yaml"]): derived by the operator, not written in the manifest; set serverImage`,
+		`line 22: quay.io/z/last:1 -> registry.example.com:5000/mirror/z/last:1 at CassandraDatacenter/dc1 spec.podTemplateSpec.spec.containers[0].image`,
+		`line 24: docker.io/a/first:1 -> registry.example.com:5000/mirror/a/first:1 at CassandraDatacenter/dc1 spec.podTemplateSpec.spec.containers[1].image`,
+		`line 26: docker.io/k8ssandra/medusa:0.22.0 -> registry.example.com:5000/mirror/k8ssandra/medusa:0.22.0 at CassandraDatacenter/dc1 spec.medusa.containerImage (image object)`,
+	}
+	_, changes, err := rewrite.Rewrite([]byte(in), mapping(t, dest, reference.KeepPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, c.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestRewriteSyntaxError(t *testing.T) {
+	out, _, err := rewrite.Rewrite([]byte("a: [\n---\nb: 1\n"), mapping(t, dest, reference.KeepPath))
+	var se *discover.SyntaxError
+	if !errors.As(err, &se) || out != nil {
+		t.Fatalf("err = %v, out = %q; want a *discover.SyntaxError and nothing", err, out)
+	}
+}
+
+// dest is the destination every test maps to.
+const dest = "registry.example.com:5000/mirror"
+
+// mapping parses a destination or fails the test.
+func mapping(t testing.TB, to string, layout reference.Layout) reference.Mapping {
+	t.Helper()
+	m, err := reference.ParseDestination(to, layout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

@@ -1,0 +1,58 @@
+package rewrite
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
+
+// rewriteScalar rewrites ref where it is written in scalar n, which starts
+// on line of the stream: the whole value, or one word of it. It returns why
+// it could not, or "".
+func rewriteScalar(ed *editor, n *yaml.Node, line int, ref, target reference.Reference, path string) string {
+	tok, written, ok := token(n.Value, ref)
+	if !ok {
+		return "the reference is not written out at " + path
+	}
+	if !ed.replace(line, strings.Count(n.Value, "\n")+1, tok, target.Name()+suffix(written)) {
+		return "the reference is not written out on line " + fmt.Sprint(line)
+	}
+	return ""
+}
+
+// token finds how ref is written in a scalar: the whole value, or one word
+// of it (args, a shell command, --flag=value). It returns the word and the
+// reference it parses as.
+func token(value string, ref reference.Reference) (string, reference.Reference, bool) {
+	want := ref.String()
+	if v := strings.TrimSpace(value); v != "" {
+		if r, err := reference.Parse(v); err == nil && r.String() == want {
+			return v, r, true
+		}
+	}
+	words := strings.FieldsFunc(value, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '=' || r == '"' || r == '\'' || r == ',' || r == '[' || r == ']'
+	})
+	for _, w := range words {
+		if r, err := reference.Parse(w); err == nil && r.String() == want {
+			return w, r, true
+		}
+	}
+	return "", reference.Reference{}, false
+}
+
+// suffix is the tag and digest of r as they were written: ":1.36",
+// "@sha256:...", ":v2@sha256:...", or "" for an implied latest.
+func suffix(r reference.Reference) string {
+	var s string
+	if r.Tag != "" && !r.TagImplied {
+		s = ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
