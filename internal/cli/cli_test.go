@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -198,6 +200,25 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 		if code == 0 || strings.Contains(out+errOut, secret) {
 			t.Errorf("%v: exit %d, output shows the password: %s%s", args, code, out, errOut)
 		}
+	}
+}
+
+// TestLogFile: AIRLIFT_LOG gets what stderr gets, after the command line,
+// with a password masked.
+func TestLogFile(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "airlift.log")
+	t.Setenv(EnvLog, logFile)
+	const secret = "l0g-s3cret"
+	code, _, errOut := run(t, "", "images", "testdata/charts/demo", "--password", secret)
+	if code != ExitUsage {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), errOut) || !strings.Contains(string(b), "airlift images testdata/charts/demo --password xxxxx") || strings.Contains(string(b), secret) {
+		t.Errorf("log file:\n%s\nstderr:\n%s", b, errOut)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -35,9 +37,39 @@ func usageErrorf(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}
 }
 
+// EnvLog names an environment variable holding a file to which airlift
+// appends, besides stderr, everything it writes there (errors, warnings,
+// --debug output), after a line with the time and the command line.
+const EnvLog = "AIRLIFT_LOG"
+
+// redactArgs masks the value of --password in a command line.
+func redactArgs(args []string) []string {
+	out := append([]string(nil), args...)
+	for i, a := range out {
+		switch {
+		case a == "--password" && i+1 < len(out):
+			out[i+1] = "xxxxx"
+		case strings.HasPrefix(a, "--password="):
+			out[i] = "--password=xxxxx"
+		}
+	}
+	return out
+}
+
 // Run runs airlift with args and returns the exit code. It never panics on
 // bad input: whatever goes wrong is one line on stderr.
 func Run(ctx context.Context, args []string, streams IO) (code int) {
+	if path := os.Getenv(EnvLog); path != "" {
+		// Also write what goes to stderr to a file: Helm runs post-renderer
+		// plugins with their stderr discarded.
+		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+			defer f.Close()
+			fmt.Fprintf(f, "%s airlift %s\n", time.Now().UTC().Format(time.RFC3339), strings.Join(redactArgs(args), " "))
+			streams.Err = io.MultiWriter(streams.Err, f)
+		} else {
+			fmt.Fprintf(streams.Err, "warning: $%s: %v\n", EnvLog, err)
+		}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(streams.Err, "airlift: internal error: %v\n", oneLine(fmt.Sprint(r)))

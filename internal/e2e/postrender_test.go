@@ -116,3 +116,35 @@ func TestRelocate(t *testing.T) {
 		}
 	}
 }
+
+// TestPostrenderLogWithHelm: Helm 4 discards a post-renderer plugin's
+// stderr ("plugin ... exited with error", nothing else); with AIRLIFT_LOG
+// airlift's own message is in that file.
+func TestPostrenderLogWithHelm(t *testing.T) {
+	helm := helmBinary(t)
+	plugins := t.TempDir()
+	if r := airlift(t, []string{"HELM_PLUGINS=" + plugins}, "postrender", "install"); r.code != 0 {
+		t.Fatalf("install: exit %d\n%s", r.code, r.stderr)
+	}
+	logFile := filepath.Join(t.TempDir(), "airlift.log")
+	cmd := exec.Command(helm, "template", "demo", "testdata/charts/hardcoded",
+		"--post-renderer", "airlift-postrender",
+		"--post-renderer-args=--to", "--post-renderer-args=bad//x")
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HELM_PLUGINS="+plugins, "HOME="+home, "XDG_CACHE_HOME="+home,
+		"XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+home, "AIRLIFT_LOG="+logFile)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("helm template succeeded with a bad --to:\n%s", out)
+	}
+	if strings.Contains(string(out), "--to") {
+		t.Logf("helm now shows the plugin's stderr: %s", out)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(log), "airlift postrender --to bad//x") || !strings.Contains(string(log), "airlift: --to:") {
+		t.Errorf("AIRLIFT_LOG holds:\n%s", log)
+	}
+}
