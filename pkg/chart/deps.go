@@ -14,6 +14,8 @@ import (
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/registry"
+
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // missingDependencies returns the dependencies declared in the chart's
@@ -73,7 +75,7 @@ func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Depen
 			return err
 		}
 		repo := strings.TrimSpace(dep.Repository)
-		s.log.Debug("fetching dependency", "name", dep.Name, "version", dep.Version, "repository", redactURL(repo))
+		s.log.Debug("fetching dependency", "name", dep.Name, "version", dep.Version, "repository", redact.String(repo))
 		var data []byte
 		var err error
 		switch {
@@ -95,7 +97,7 @@ func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Depen
 				"dependency %q refers to the named repository %q: airlift does not read Helm's repositories.yaml; use the repository URL in Chart.yaml",
 				dep.Name, repo)}
 		default:
-			err = &LoadError{Chart: dir, Err: fmt.Errorf("dependency %q has an unsupported repository %q", dep.Name, redactURL(repo))}
+			err = &LoadError{Chart: dir, Err: fmt.Errorf("dependency %q has an unsupported repository %q", dep.Name, redact.String(repo))}
 		}
 		if err != nil {
 			return err

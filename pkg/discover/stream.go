@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
+
+	"github.com/airlift-cli/airlift/internal/oneline"
 )
 
 // document is one YAML document of a stream.
@@ -73,7 +74,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	msg := strings.Join(strings.Fields(e.Err.Error()), " ")
+	msg := oneline.Flatten(e.Err.Error())
 	if e.File == "" {
 		return fmt.Sprintf("input line %d: %s", e.Line, msg)
 	}
