@@ -15,6 +15,7 @@ import (
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/registry"
 
+	"github.com/airlift-cli/airlift/internal/atomicfile"
 	"github.com/airlift-cli/airlift/internal/redact"
 )
 
@@ -131,7 +132,7 @@ func saveDependency(chartsDir string, dep *chartv2.Dependency, data []byte) erro
 	if md.Name != dep.Name {
 		return fmt.Errorf("dependency %q: the downloaded chart is named %q", dep.Name, md.Name)
 	}
-	return writeFileAtomic(filepath.Join(chartsDir, fmt.Sprintf("%s-%s.tgz", md.Name, md.Version)), data)
+	return atomicfile.Write(filepath.Join(chartsDir, fmt.Sprintf("%s-%s.tgz", md.Name, md.Version)), data, downloadMode)
 }
 
 // packageLocalDependency packages a file:// dependency into charts/, after

@@ -18,6 +18,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"sigs.k8s.io/yaml"
 
+	"github.com/airlift-cli/airlift/internal/atomicfile"
 	"github.com/airlift-cli/airlift/internal/redact"
 )
 
@@ -42,6 +43,11 @@ type indexMeta struct {
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"lastModified,omitempty"`
 }
+
+// downloadMode is the permission of what is written from a download (a
+// cached index or chart archive, a dependency in charts/): private to the
+// user, whose credentials may have fetched it.
+const downloadMode = 0o600
 
 // fetchIndex downloads and parses the index of the repository at repoURL.
 // The index is cached in the cache directory and revalidated with
@@ -99,8 +105,8 @@ func (c *httpClient) fetchIndex(ctx context.Context, repoURL string, s *settings
 			ETag:         resp.header.Get("ETag"),
 			LastModified: resp.header.Get("Last-Modified"),
 		})
-		if err := writeFileAtomic(cacheFile, body); err == nil {
-			_ = writeFileAtomic(metaFile, meta)
+		if err := atomicfile.Write(cacheFile, body, downloadMode); err == nil {
+			_ = atomicfile.Write(metaFile, meta, downloadMode)
 		} else {
 			s.log.Debug("caching repository index failed", "error", err)
 		}
@@ -247,7 +253,7 @@ func (c *httpClient) download(ctx context.Context, chartURL, digest string, s *s
 		s.log.Warn("chart archive digest differs from the repository index", "url", redact.String(chartURL), "index", want, "archive", got)
 	}
 	if cacheErr == nil {
-		if err := writeFileAtomic(filepath.Join(dir, got+".tgz"), data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, got+".tgz"), data, downloadMode); err != nil {
 			s.log.Debug("caching chart archive failed", "error", err)
 		}
 	}
@@ -273,26 +279,4 @@ func resolveReferenceURL(baseURL, refURL string) (string, error) {
 	resolved := base.ResolveReference(ref)
 	resolved.RawQuery = base.RawQuery
 	return resolved.String(), nil
-}
-
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }
