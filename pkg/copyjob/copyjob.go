@@ -135,10 +135,6 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	images := make([]mirror.Image, len(pairs))
-	for i, p := range pairs {
-		images[i] = mirror.Image{Source: p.Source, Target: p.Target}
-	}
 	opts := mirror.Options{
 		Repository: func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
 			return client.Repository(ctx, reg, repo)
@@ -163,13 +159,13 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 				rep.Prepare = append(rep.Prepare, plan)
 			}
 		}
-		rep.Results, err = mirror.Plan(ctx, images, opts)
+		rep.Results, err = mirror.Plan(ctx, pairs, opts)
 	} else {
 		opts.Prepare = func(ctx context.Context, reg, repo string) error {
 			_, err := client.Prepare(ctx, reg, repo)
 			return err
 		}
-		rep.Results, err = mirror.Copy(ctx, images, opts)
+		rep.Results, err = mirror.Copy(ctx, pairs, opts)
 	}
 	rep.Elapsed = time.Since(start)
 	if err != nil {

@@ -80,9 +80,9 @@ func TestPairsErrors(t *testing.T) {
 func TestLock(t *testing.T) {
 	d1, d2 := digest.FromString("a"), digest.FromString("b")
 	results := []mirror.Result{
-		{Image: mirror.Image{Source: reference.MustParse("quay.io/a/x:1"), Target: reference.MustParse("r.example.com/a/x:1")}, Status: mirror.Copied, SourceDigest: d1, TargetDigest: d1},
-		{Image: mirror.Image{Source: reference.MustParse("quay.io/a/y:1"), Target: reference.MustParse("r.example.com/a/y:1")}, Status: mirror.Present, SourceDigest: d1, TargetDigest: d2, Filtered: true},
-		{Image: mirror.Image{Source: reference.MustParse("quay.io/a/z:1"), Target: reference.MustParse("r.example.com/a/z:1")}, Status: mirror.Failed},
+		{Image: reference.Pair{Source: reference.MustParse("quay.io/a/x:1"), Target: reference.MustParse("r.example.com/a/x:1")}, Status: mirror.Copied, SourceDigest: d1, TargetDigest: d1},
+		{Image: reference.Pair{Source: reference.MustParse("quay.io/a/y:1"), Target: reference.MustParse("r.example.com/a/y:1")}, Status: mirror.Present, SourceDigest: d1, TargetDigest: d2, Filtered: true},
+		{Image: reference.Pair{Source: reference.MustParse("quay.io/a/z:1"), Target: reference.MustParse("r.example.com/a/z:1")}, Status: mirror.Failed},
 	}
 	path := filepath.Join(t.TempDir(), "images.lock")
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {

@@ -40,9 +40,9 @@ func BenchmarkCopy(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		dst := newRegistry(b, b.TempDir())
-		var images []Image
+		var images []reference.Pair
 		for i, f := range fixtures {
-			images = append(images, Image{Source: f.ref, Target: reference.Reference{Registry: dst.host, Repository: fmt.Sprintf("mirror/img%d", i), Tag: "1"}})
+			images = append(images, reference.Pair{Source: f.ref, Target: reference.Reference{Registry: dst.host, Repository: fmt.Sprintf("mirror/img%d", i), Tag: "1"}})
 		}
 		opts := Options{Repository: repositoryFunc(src, dst)}
 		b.StartTimer()
@@ -76,7 +76,7 @@ func TestExternalCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var images []Image
+	var images []reference.Pair
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -89,7 +89,7 @@ func TestExternalCopy(t *testing.T) {
 		}
 		dst := src
 		dst.Registry = dstHost
-		images = append(images, Image{Source: src, Target: dst})
+		images = append(images, reference.Pair{Source: src, Target: dst})
 	}
 	jobs := 0
 	fmt.Sscan(os.Getenv("MIRROR_JOBS"), &jobs)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // TestCopyMountsSharedBlobs: a layer shared by images copied into different
@@ -24,7 +26,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			shared := randomBlob(ociFlavour.layer, 64<<10, 500)
-			var images []Image
+			var images []reference.Pair
 			for i, repo := range tt.repos {
 				f := pushImage(t, e.src, fmt.Sprintf("src/img%d", i), "1", twoPlatforms(uint64(20+i), shared))
 				images = append(images, e.to(f, repo, fmt.Sprintf("t%d", i)))
@@ -81,7 +83,7 @@ func TestCopyJobsBound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			var images []Image
+			var images []reference.Pair
 			for i := range 4 {
 				f := pushImage(t, e.src, fmt.Sprintf("bound/%d", i), "1", twoPlatforms(uint64(40+i)))
 				images = append(images, e.to(f, fmt.Sprintf("bound/%d", i), "1"))

@@ -26,8 +26,8 @@ func (e *env) options() Options {
 }
 
 // to returns the Image copying f to repo:tag of the target.
-func (e *env) to(f fixture, repoName, tag string) Image {
-	return Image{Source: f.ref, Target: reference.Reference{Registry: e.dst.host, Repository: repoName, Tag: tag}}
+func (e *env) to(f fixture, repoName, tag string) reference.Pair {
+	return reference.Pair{Source: f.ref, Target: reference.Reference{Registry: e.dst.host, Repository: repoName, Tag: tag}}
 }
 
 // twoPlatforms is the default synthetic image: linux/amd64 and linux/arm64,
@@ -36,7 +36,7 @@ func twoPlatforms(seed uint64, shared ...blob) imageSpec {
 	return imageSpec{flavour: ociFlavour, platforms: []string{"linux/amd64", "linux/arm64"}, layers: 2, layerSize: 32 << 10, shared: shared, seed: seed}
 }
 
-func mustCopy(t *testing.T, images []Image, opts Options) []Result {
+func mustCopy(t *testing.T, images []reference.Pair, opts Options) []Result {
 	t.Helper()
 	res, err := Copy(context.Background(), images, opts)
 	if err != nil {
@@ -103,7 +103,7 @@ func TestCopyMultiArch(t *testing.T) {
 				defer mu.Unlock()
 				events = append(events, ev)
 			}
-			res := mustCopy(t, []Image{e.to(f, "mirror/app/one", "1.0")}, opts)[0]
+			res := mustCopy(t, []reference.Pair{e.to(f, "mirror/app/one", "1.0")}, opts)[0]
 
 			n, size := uniqueBytes(f.blobs)
 			want := Result{Image: res.Image, Status: Copied, SourceDigest: f.index.desc.Digest, TargetDigest: f.index.desc.Digest,
@@ -167,7 +167,7 @@ func TestCopyPlatforms(t *testing.T) {
 			}
 			opts := e.options()
 			opts.Platforms = tt.platforms
-			res := mustCopy(t, []Image{img}, opts)[0]
+			res := mustCopy(t, []reference.Pair{img}, opts)[0]
 			if tt.wantErr != nil {
 				if res.Status != Failed || !errors.Is(res.Err, tt.wantErr) {
 					t.Fatalf("status %v err %v, want Failed with %v", res.Status, res.Err, tt.wantErr)
@@ -194,7 +194,7 @@ func TestCopyPlatforms(t *testing.T) {
 			if !res.Filtered || res.TargetDigest == res.SourceDigest {
 				t.Fatalf("Filtered=%v, digests %s %s: want a new index", res.Filtered, res.SourceDigest, res.TargetDigest)
 			}
-			if again := mustCopy(t, []Image{img}, opts)[0]; again.Status != Present || again.TargetDigest != res.TargetDigest || !again.Filtered {
+			if again := mustCopy(t, []reference.Pair{img}, opts)[0]; again.Status != Present || again.TargetDigest != res.TargetDigest || !again.Filtered {
 				t.Errorf("re-run of a filtered copy: %v, digest %s (first run %s)", again.Status, again.TargetDigest, res.TargetDigest)
 			}
 			var idx ocispec.Index
@@ -219,7 +219,7 @@ func TestCopyPlatforms(t *testing.T) {
 func TestCopyNoopRerun(t *testing.T) {
 	e := newEnv(t)
 	shared := randomBlob(ociFlavour.layer, 40<<10, 7)
-	var images []Image
+	var images []reference.Pair
 	for i, name := range []string{"a", "b/c", "d/e/f"} {
 		f := pushImage(t, e.src, name, "v1", twoPlatforms(uint64(10+i), shared))
 		pushCosignSig(t, e.src, name, f.index.desc.Digest)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // EventKind says what an Event reports.
@@ -56,7 +58,7 @@ const (
 // Event is one progress report. Which fields are set depends on Kind.
 type Event struct {
 	Kind    EventKind
-	Image   Image
+	Image   reference.Pair
 	Digest  digest.Digest
 	Size    int64
 	Done    int64

@@ -21,7 +21,7 @@ func TestOptionsInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for name, fn := range map[string]func(context.Context, []Image, Options) ([]Result, error){"Copy": Copy, "Plan": Plan} {
+			for name, fn := range map[string]func(context.Context, []reference.Pair, Options) ([]Result, error){"Copy": Copy, "Plan": Plan} {
 				if _, err := fn(context.Background(), nil, tt.opts); !errors.Is(err, ErrInvalidOptions) {
 					t.Errorf("%s: %v, want ErrInvalidOptions", name, err)
 				}
@@ -35,14 +35,14 @@ func TestCopyBadReference(t *testing.T) {
 	good := reference.MustParse("example.com/a:1")
 	tests := []struct {
 		name string
-		img  Image
+		img  reference.Pair
 	}{
-		{"source without tag or digest", Image{Source: reference.Reference{Registry: "example.com", Repository: "a"}, Target: good}},
-		{"target without repository", Image{Source: good, Target: reference.Reference{Registry: "example.com"}}},
+		{"source without tag or digest", reference.Pair{Source: reference.Reference{Registry: "example.com", Repository: "a"}, Target: good}},
+		{"target without repository", reference.Pair{Source: good, Target: reference.Reference{Registry: "example.com"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Copy(context.Background(), []Image{tt.img}, Options{Repository: repo})
+			res, err := Copy(context.Background(), []reference.Pair{tt.img}, Options{Repository: repo})
 			if err != nil || res[0].Status != Failed || !errors.Is(res[0].Err, ErrBadReference) {
 				t.Fatalf("%v %+v", err, res)
 			}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // targetReferrers lists the referrers of subject in the target with a fresh
@@ -56,7 +58,7 @@ func TestCopyReferrers(t *testing.T) {
 			opts := e.options()
 			opts.SkipReferrers = tt.skip
 			opts.Platforms = tt.platforms
-			res := mustCopy(t, []Image{e.to(f, "mirror/signed/app", "2.0")}, opts)[0]
+			res := mustCopy(t, []reference.Pair{e.to(f, "mirror/signed/app", "2.0")}, opts)[0]
 			if res.Status != Copied || res.Referrers != tt.wantReferrers {
 				t.Fatalf("status %v referrers %d (want %d) err %v", res.Status, res.Referrers, tt.wantReferrers, res.Err)
 			}
@@ -110,7 +112,7 @@ func TestRecheckReferrers(t *testing.T) {
 			e := newEnv(t)
 			f := pushImage(t, e.src, "late/app", "1.0", twoPlatforms(4))
 			img := e.to(f, "mirror/late/app", "1.0")
-			if res := mustCopy(t, []Image{img}, e.options())[0]; res.Status != Copied || res.Referrers != 0 {
+			if res := mustCopy(t, []reference.Pair{img}, e.options())[0]; res.Status != Copied || res.Referrers != 0 {
 				t.Fatalf("first copy: %v, %d referrers, %v", res.Status, res.Referrers, res.Err)
 			}
 			// Signed after it was mirrored: the index by cosign, the arm64
@@ -121,7 +123,7 @@ func TestRecheckReferrers(t *testing.T) {
 
 			opts := e.options()
 			opts.RecheckReferrers = tt.recheck
-			res := mustCopy(t, []Image{img}, opts)[0]
+			res := mustCopy(t, []reference.Pair{img}, opts)[0]
 			// The image's own content is not sent again; the new artifacts'
 			// small payloads are.
 			if res.Status != Present || res.Referrers != tt.wantReferrers || res.Bytes > 1024 || !tt.recheck && res.Bytes != 0 {
@@ -139,7 +141,7 @@ func TestRecheckReferrers(t *testing.T) {
 				return
 			}
 			// Once there, a third run finds them present.
-			if res := mustCopy(t, []Image{img}, opts)[0]; res.Status != Present || res.Referrers != 2 || res.Bytes != 0 {
+			if res := mustCopy(t, []reference.Pair{img}, opts)[0]; res.Status != Present || res.Referrers != 2 || res.Bytes != 0 {
 				t.Errorf("third run: %v, %d referrers, %d bytes", res.Status, res.Referrers, res.Bytes)
 			}
 		})

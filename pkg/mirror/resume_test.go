@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // TestCopyInterrupted: a copy that stops half-way leaves no tag pointing at
@@ -29,7 +31,7 @@ func TestCopyInterrupted(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			var images []Image
+			var images []reference.Pair
 			var fixtures []fixture
 			for i := range 2 {
 				f := pushImage(t, e.src, fmt.Sprintf("int/%d", i), "1", twoPlatforms(uint64(60+i)))
@@ -135,7 +137,7 @@ func TestCopyRetry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			var images []Image
+			var images []reference.Pair
 			var fixtures []fixture
 			faulty := map[digest.Digest]bool{}
 			for i := range 2 {
