@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
+	"github.com/airlift-cli/airlift/internal/testimage"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
@@ -25,7 +26,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			shared := randomBlob(ociFlavour.layer, 64<<10, 500)
+			shared := testimage.Layer(500, 64<<10)
 			var images []reference.Pair
 			for i, repo := range tt.repos {
 				f := pushImage(t, e.src, fmt.Sprintf("src/img%d", i), "1", twoPlatforms(uint64(20+i), shared))
@@ -44,10 +45,10 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 				skipped += r.Skipped
 			}
 			uploads := e.dst.rec.count(func(q request) bool {
-				return q.isBlobUploadPut() && q.about(shared.desc.Digest)
+				return q.isBlobUploadPut() && q.about(digest.FromBytes(shared))
 			})
 			mounts := e.dst.rec.count(func(q request) bool {
-				return q.isMount() && q.about(shared.desc.Digest)
+				return q.isMount() && q.about(digest.FromBytes(shared))
 			})
 			repos := map[string]bool{}
 			for _, r := range tt.repos {
@@ -62,7 +63,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 				t.Errorf("skipped %d, want %d (an image into a repository that already got the layer in this run)", skipped, want)
 			}
 			for _, r := range tt.repos {
-				if !hasBlob(t, e.dst, r, shared.desc.Digest) {
+				if !hasBlob(t, e.dst, r, digest.FromBytes(shared)) {
 					t.Errorf("shared layer missing in %s", r)
 				}
 			}

@@ -49,11 +49,11 @@ func TestCopyReferrers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			f := pushImage(t, e.src, "signed/app", "2.0", twoPlatforms(3))
-			sig := pushCosignSig(t, e.src, "signed/app", f.index.desc.Digest)
-			amd64 := f.manifests[0].desc
+			sig := pushCosignSig(t, e.src, "signed/app", f.Index)
+			amd64 := f.Manifests[0]
 			sbom := pushReferrer(t, e.src, "signed/app", amd64)
 			// a signature of the SBOM: a referrer of a referrer
-			sbomSig := pushReferrer(t, e.src, "signed/app", sbom.desc)
+			sbomSig := pushReferrer(t, e.src, "signed/app", sbom)
 
 			opts := e.options()
 			opts.SkipReferrers = tt.skip
@@ -63,17 +63,17 @@ func TestCopyReferrers(t *testing.T) {
 				t.Fatalf("status %v referrers %d (want %d) err %v", res.Status, res.Referrers, tt.wantReferrers, res.Err)
 			}
 
-			sigTag := "sha256-" + f.index.desc.Digest.Encoded() + ".sig"
+			sigTag := "sha256-" + f.Index.Digest.Encoded() + ".sig"
 			body, ok := getManifest(t, e.dst, "mirror/signed/app", sigTag)
-			if ok != tt.wantSig || (ok && string(body) != string(sig.data)) {
-				t.Errorf("target %s: found=%v, want %v (bytes equal: %v)", sigTag, ok, tt.wantSig, string(body) == string(sig.data))
+			if ok != tt.wantSig || (ok && digest.FromBytes(body) != sig.Digest) {
+				t.Errorf("target %s: found=%v, want %v (bytes equal: %v)", sigTag, ok, tt.wantSig, digest.FromBytes(body) == sig.Digest)
 			}
 			refs := targetReferrers(t, e.dst, "mirror/signed/app", amd64)
-			if got := slices.Contains(refs, sbom.desc.Digest); got != tt.wantSBOM {
+			if got := slices.Contains(refs, sbom.Digest); got != tt.wantSBOM {
 				t.Errorf("referrers of the amd64 manifest in the target: %v, want the SBOM: %v", refs, tt.wantSBOM)
 			}
-			refs = targetReferrers(t, e.dst, "mirror/signed/app", sbom.desc)
-			if got := slices.Contains(refs, sbomSig.desc.Digest); got != tt.wantSBOM {
+			refs = targetReferrers(t, e.dst, "mirror/signed/app", sbom)
+			if got := slices.Contains(refs, sbomSig.Digest); got != tt.wantSBOM {
 				t.Errorf("referrers of the SBOM in the target: %v, want its signature: %v", refs, tt.wantSBOM)
 			}
 			// independently of oras-go: the tag schema index and the artifact bytes
@@ -86,8 +86,8 @@ func TestCopyReferrers(t *testing.T) {
 				if err := json.Unmarshal(idxBody, &idx); err != nil || len(idx.Manifests) != 1 || idx.Manifests[0].ArtifactType != "application/spdx+json" {
 					t.Errorf("referrers index %s (%v)", idxBody, err)
 				}
-				if body, ok := getManifest(t, e.dst, "mirror/signed/app", sbom.desc.Digest.String()); !ok || string(body) != string(sbom.data) {
-					t.Errorf("SBOM manifest in the target: found=%v, bytes equal %v", ok, string(body) == string(sbom.data))
+				if body, ok := getManifest(t, e.dst, "mirror/signed/app", sbom.Digest.String()); !ok || digest.FromBytes(body) != sbom.Digest {
+					t.Errorf("SBOM manifest in the target: found=%v, bytes equal %v", ok, digest.FromBytes(body) == sbom.Digest)
 				}
 			}
 		})
@@ -117,8 +117,8 @@ func TestRecheckReferrers(t *testing.T) {
 			}
 			// Signed after it was mirrored: the index by cosign, the arm64
 			// manifest by an OCI referrer.
-			sig := pushCosignSig(t, e.src, "late/app", f.index.desc.Digest)
-			arm64 := f.manifests[1].desc
+			sig := pushCosignSig(t, e.src, "late/app", f.Index)
+			arm64 := f.Manifests[1]
 			att := pushReferrer(t, e.src, "late/app", arm64)
 
 			opts := e.options()
@@ -129,12 +129,12 @@ func TestRecheckReferrers(t *testing.T) {
 			if res.Status != Present || res.Referrers != tt.wantReferrers || res.Bytes > 1024 || !tt.recheck && res.Bytes != 0 {
 				t.Fatalf("re-run: %v, %d referrers (want %d), %d bytes, %v", res.Status, res.Referrers, tt.wantReferrers, res.Bytes, res.Err)
 			}
-			sigTag := "sha256-" + f.index.desc.Digest.Encoded() + ".sig"
+			sigTag := "sha256-" + f.Index.Digest.Encoded() + ".sig"
 			body, ok := getManifest(t, e.dst, "mirror/late/app", sigTag)
-			if ok != tt.wantSigned || ok && string(body) != string(sig.data) {
+			if ok != tt.wantSigned || ok && digest.FromBytes(body) != sig.Digest {
 				t.Errorf("cosign signature in the target: %v, want %v", ok, tt.wantSigned)
 			}
-			if got := slices.Contains(targetReferrers(t, e.dst, "mirror/late/app", arm64), att.desc.Digest); got != tt.wantSigned {
+			if got := slices.Contains(targetReferrers(t, e.dst, "mirror/late/app", arm64), att.Digest); got != tt.wantSigned {
 				t.Errorf("referrer of the arm64 manifest in the target: %v, want %v", got, tt.wantSigned)
 			}
 			if !tt.recheck {

@@ -78,8 +78,8 @@ func TestCopyInterrupted(t *testing.T) {
 				if _, ok := getManifest(t, e.dst, images[i].Target.Repository, "1"); ok {
 					t.Fatalf("tag %s exists after an interrupted copy", images[i].Target)
 				}
-				for _, b := range f.blobs {
-					if hasBlob(t, e.dst, images[i].Target.Repository, b.desc.Digest) {
+				for _, b := range f.Blobs {
+					if hasBlob(t, e.dst, images[i].Target.Repository, b.Digest) {
 						present++
 					}
 				}
@@ -89,13 +89,13 @@ func TestCopyInterrupted(t *testing.T) {
 			res = mustCopy(t, images, opts)
 			uploaded := 0
 			for i, r := range res {
-				if r.Status != Copied || r.TargetDigest != fixtures[i].index.desc.Digest {
+				if r.Status != Copied || r.TargetDigest != fixtures[i].Index.Digest {
 					t.Fatalf("re-run: %v %v", r.Status, r.Err)
 				}
 				checkCopied(t, e.dst, images[i].Target.Repository, "1", fixtures[i])
 				uploaded += r.Blobs
 			}
-			total := len(fixtures[0].blobs) + len(fixtures[1].blobs)
+			total := len(fixtures[0].Blobs) + len(fixtures[1].Blobs)
 			nPuts := e.dst.rec.count(request.isBlobUploadPut)
 			t.Logf("%d of %d blobs were there after the interruption; the re-run uploaded %d (%d PUTs)", present, total, uploaded, nPuts)
 			if nPuts != total-present || uploaded != nPuts {
@@ -144,11 +144,11 @@ func TestCopyRetry(t *testing.T) {
 				f := pushImage(t, e.src, fmt.Sprintf("retry/%d", i), "1", twoPlatforms(uint64(80+i)))
 				fixtures = append(fixtures, f)
 				images = append(images, e.to(f, fmt.Sprintf("retry/%d", i), "1"))
-				for _, b := range f.blobs {
-					faulty[b.desc.Digest] = tt.faultAll || i == 0
+				for _, b := range f.Blobs {
+					faulty[b.Digest] = tt.faultAll || i == 0
 				}
 			}
-			truncated := fixtures[0].blobs[1].desc.Digest
+			truncated := fixtures[0].Blobs[1].Digest
 			var mu sync.Mutex
 			failed := map[digest.Digest]bool{}
 			once := func(d digest.Digest) bool { // true the first time d is seen
@@ -186,7 +186,7 @@ func TestCopyRetry(t *testing.T) {
 			}
 			res := mustCopy(t, images, opts)
 			for i, r := range res {
-				if !faulty[fixtures[i].blobs[0].desc.Digest] || tt.retry != nil {
+				if !faulty[fixtures[i].Blobs[0].Digest] || tt.retry != nil {
 					if r.Status != Copied {
 						t.Fatalf("image %d: %v %v", i, r.Status, r.Err)
 					}
@@ -215,16 +215,16 @@ func TestCopyRetry(t *testing.T) {
 // checkBlobContent downloads every blob of f from the target and hashes it.
 func checkBlobContent(t *testing.T, r *testRegistry, repoName string, f fixture) {
 	t.Helper()
-	for _, b := range f.blobs {
-		resp, err := http.Get("http://" + r.host + "/v2/" + repoName + "/blobs/" + b.desc.Digest.String())
+	for _, b := range f.Blobs {
+		resp, err := http.Get("http://" + r.host + "/v2/" + repoName + "/blobs/" + b.Digest.String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		h := sha256.New()
 		_, err = io.Copy(h, resp.Body)
 		resp.Body.Close()
-		if err != nil || digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)) != b.desc.Digest {
-			t.Errorf("blob %s in the target does not verify (%v)", b.desc.Digest, err)
+		if err != nil || digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)) != b.Digest {
+			t.Errorf("blob %s in the target does not verify (%v)", b.Digest, err)
 		}
 	}
 }
