@@ -73,12 +73,11 @@ func (e *engineFlags) apply(req *copyjob.Request, g *globals) error {
 	if e.recheck && e.skipReferrers {
 		return usageErrorf("--recheck-signatures and --skip-signatures contradict each other")
 	}
-	req.Jobs, req.Platforms, req.SkipReferrers, req.Logger = e.jobs, e.platforms, e.skipReferrers, g.logger()
-	req.RecheckReferrers = e.recheck
+	req.Engine = mirror.Options{Jobs: e.jobs, Platforms: e.platforms, SkipReferrers: e.skipReferrers, RecheckReferrers: e.recheck, Logger: g.logger()}
 	req.Registry = e.reg
 	req.Registry.PlainHTTP = e.plainHTTP
 	req.Registry.Insecure = e.insecure
-	req.Registry.Logger = req.Logger
+	req.Registry.Logger = req.Engine.Logger
 	return nil
 }
 
@@ -117,7 +116,7 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 				return err
 			}
 			prog := newProgress(g.streams.Err, !f.noProgress && f.output == "text" && !f.dryRun)
-			req.Events = prog.event
+			req.Engine.Events = prog.event
 			rep, runErr := copyjob.Run(cmd.Context(), req)
 			prog.stop()
 			if rep == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/airlift-cli/airlift/pkg/discover"
@@ -28,16 +27,13 @@ type Request struct {
 	// checked, what would be created said, nothing written.
 	DryRun bool
 	// Registry configures registry access (credentials, plain HTTP, ECR).
+	// Its Logger defaults to Engine.Logger.
 	Registry registry.Options
-	// Jobs, Platforms, SkipReferrers and RecheckReferrers are the engine's
-	// options (mirror.Options).
-	Jobs             int
-	Platforms        []string
-	SkipReferrers    bool
-	RecheckReferrers bool
-	// Events receives the engine's progress events.
-	Events func(mirror.Event)
-	Logger *slog.Logger
+	// Engine configures the copy engine: Jobs, Platforms, SkipReferrers,
+	// RecheckReferrers, Events, Logger. Its Repository, Prepare and Retry
+	// are Run's own (the registry client made from Registry): any set here
+	// are ignored.
+	Engine mirror.Options
 }
 
 // Report is what a copy did (or, for a dry-run, would do).
@@ -129,25 +125,19 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	}
 	regOpts := req.Registry
 	if regOpts.Logger == nil {
-		regOpts.Logger = req.Logger
+		regOpts.Logger = req.Engine.Logger
 	}
 	client, err := registry.New(regOpts)
 	if err != nil {
 		return nil, err
 	}
-	opts := mirror.Options{
-		Repository: func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
-			return client.Repository(ctx, reg, repo)
-		},
-		Retry:            client.Retry,
-		Jobs:             req.Jobs,
-		Platforms:        req.Platforms,
-		SkipReferrers:    req.SkipReferrers,
-		RecheckReferrers: req.RecheckReferrers,
-		Events:           req.Events,
-		Logger:           req.Logger,
+	opts := req.Engine
+	opts.Repository = func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
+		return client.Repository(ctx, reg, repo)
 	}
-	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: req.Platforms, Warnings: warnings}
+	opts.Retry = client.Retry
+	opts.Prepare = nil
+	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: opts.Platforms, Warnings: warnings}
 	if req.DryRun {
 		seen := map[string]bool{}
 		for _, p := range pairs {
