@@ -48,11 +48,14 @@ func (k EventKind) String() string {
 	return "EventKind(?)"
 }
 
-// How values of events and results.
+// How says how a manifest, a blob or an image got into the target (Event.How).
+type How string
+
+// How values of events.
 const (
-	HowCopied  = "copied"
-	HowMounted = "mounted"
-	HowPresent = "present"
+	HowCopied  How = "copied"
+	HowMounted How = "mounted" // blobs only
+	HowPresent How = "present"
 )
 
 // Event is one progress report. Which fields are set depends on Kind.
@@ -62,7 +65,7 @@ type Event struct {
 	Digest  digest.Digest
 	Size    int64
 	Done    int64
-	How     string
+	How     How
 	Err     error
 	Op      string        // Retry: what failed ("pushing blob")
 	Attempt int           // BlobStart, Retry: 1-based attempt / failures so far
