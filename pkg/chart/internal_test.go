@@ -40,6 +40,7 @@ func TestErrorMessages(t *testing.T) {
 }
 
 func TestScrub(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		err  error
@@ -51,6 +52,7 @@ func TestScrub(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			err := scrub(redactFields(tt.err), "hunter22")
 			if strings.Contains(err.Error(), "hunter22") || strings.Contains(err.Error(), "u:") {
 				t.Errorf("Error() = %q still has the secret", err)
@@ -67,6 +69,7 @@ func TestScrub(t *testing.T) {
 }
 
 func TestGuardRecoversPanics(t *testing.T) {
+	t.Parallel()
 	render := func() (r *Rendered, err error) {
 		defer guard(Source{Chart: "odd"}, nil, &err, func() { r = nil })
 		r = &Rendered{}
@@ -80,6 +83,7 @@ func TestGuardRecoversPanics(t *testing.T) {
 }
 
 func TestIndexFind(t *testing.T) {
+	t.Parallel()
 	idx, err := parseIndex([]byte(`apiVersion: v1
 entries:
   app:
@@ -116,6 +120,7 @@ entries:
 }
 
 func TestResolveReferenceURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ base, ref, want string }{
 		{"https://example.com/charts", "app-1.0.0.tgz", "https://example.com/charts/app-1.0.0.tgz"},
 		{"https://example.com/charts/", "app-1.0.0.tgz", "https://example.com/charts/app-1.0.0.tgz"},
@@ -131,6 +136,7 @@ func TestResolveReferenceURL(t *testing.T) {
 }
 
 func TestParseOCIRef(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want ociRef
