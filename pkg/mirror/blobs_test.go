@@ -14,6 +14,7 @@ import (
 // TestCopyMountsSharedBlobs: a layer shared by images copied into different
 // repositories of the target is uploaded once and mounted into the others.
 func TestCopyMountsSharedBlobs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		repos []string // target repository of each image
@@ -25,6 +26,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			shared := testimage.Layer(500, 64<<10)
 			var images []reference.Pair
@@ -73,6 +75,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 
 // TestCopyJobsBound: Jobs bounds concurrent blob transfers across images.
 func TestCopyJobsBound(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		jobs int
@@ -83,6 +86,7 @@ func TestCopyJobsBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			var images []reference.Pair
 			for i := range 4 {
@@ -90,8 +94,8 @@ func TestCopyJobsBound(t *testing.T) {
 				images = append(images, e.to(f, fmt.Sprintf("bound/%d", i), "1"))
 			}
 			e.src.rec.reset()
-			e.dst.rec.delay = 3 * time.Millisecond // make transfers overlap
-			e.src.rec.delay = 3 * time.Millisecond
+			e.dst.rec.setDelay(3 * time.Millisecond) // make transfers overlap
+			e.src.rec.setDelay(3 * time.Millisecond)
 			opts := e.options()
 			opts.Jobs = tt.jobs
 			for _, r := range mustCopy(t, images, opts) {
@@ -112,6 +116,7 @@ func TestCopyJobsBound(t *testing.T) {
 }
 
 func TestBlobTrackerSettleFailure(t *testing.T) {
+	t.Parallel()
 	var tr blobTracker
 	key := "reg@" + digest.FromString("x").String()
 	if _, _, own := tr.claim(key); !own {

@@ -80,6 +80,7 @@ func checkCopied(t *testing.T, dst *testRegistry, repoName, tag string, f fixtur
 }
 
 func TestCopyMultiArch(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		docker bool // a Docker manifest list instead of an OCI index
@@ -89,6 +90,7 @@ func TestCopyMultiArch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			spec := twoPlatforms(1, testimage.Layer(99, 50<<10))
 			spec.Docker = tt.docker
@@ -135,6 +137,7 @@ func TestCopyMultiArch(t *testing.T) {
 }
 
 func TestCopyPlatforms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		platforms []string
@@ -154,6 +157,7 @@ func TestCopyPlatforms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			spec := twoPlatforms(2)
 			if tt.docker {
@@ -218,6 +222,7 @@ func TestCopyPlatforms(t *testing.T) {
 // TestCopyNoopRerun: an image whose target tag already has the source digest
 // costs one HEAD on each side, and no blob request.
 func TestCopyNoopRerun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	shared := testimage.Layer(7, 40<<10)
 	var images []reference.Pair

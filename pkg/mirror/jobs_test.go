@@ -10,6 +10,7 @@ import (
 )
 
 func TestOptionsInvalid(t *testing.T) {
+	t.Parallel()
 	repo := func(context.Context, string, string) (Repo, error) { return nil, nil }
 	tests := []struct {
 		name string
@@ -21,6 +22,7 @@ func TestOptionsInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			for name, fn := range map[string]func(context.Context, []reference.Pair, Options) ([]Result, error){"Copy": Copy, "Plan": Plan} {
 				if _, err := fn(context.Background(), nil, tt.opts); !errors.Is(err, ErrInvalidOptions) {
 					t.Errorf("%s: %v, want ErrInvalidOptions", name, err)
@@ -31,6 +33,7 @@ func TestOptionsInvalid(t *testing.T) {
 }
 
 func TestCopyBadReference(t *testing.T) {
+	t.Parallel()
 	repo := func(context.Context, string, string) (Repo, error) { return nil, errors.New("not called") }
 	good := reference.MustParse("example.com/a:1")
 	tests := []struct {
@@ -42,6 +45,7 @@ func TestCopyBadReference(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			res, err := Copy(context.Background(), []reference.Pair{tt.img}, Options{Repository: repo})
 			if err != nil || res[0].Status != Failed || !errors.Is(res[0].Err, ErrBadReference) {
 				t.Fatalf("%v %+v", err, res)

@@ -12,6 +12,7 @@ import (
 // TestPlan: one source request and one target request per image, nothing
 // written.
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	copied := pushImage(t, e.src, "plan/copied", "1", twoPlatforms(90))
 	fresh := pushImage(t, e.src, "plan/fresh", "1", twoPlatforms(91))

@@ -31,6 +31,7 @@ func targetReferrers(t *testing.T, r *testRegistry, repoName string, subject oci
 }
 
 func TestCopyReferrers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		skip          bool
@@ -47,6 +48,7 @@ func TestCopyReferrers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			f := pushImage(t, e.src, "signed/app", "2.0", twoPlatforms(3))
 			sig := pushCosignSig(t, e.src, "signed/app", f.Index)
@@ -98,6 +100,7 @@ func TestCopyReferrers(t *testing.T) {
 // mirrored reach the target on a re-run only with RecheckReferrers; the
 // re-run still copies no image content.
 func TestRecheckReferrers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		recheck       bool
@@ -109,6 +112,7 @@ func TestRecheckReferrers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			f := pushImage(t, e.src, "late/app", "1.0", twoPlatforms(4))
 			img := e.to(f, "mirror/late/app", "1.0")

@@ -21,6 +21,7 @@ import (
 // TestCopyInterrupted: a copy that stops half-way leaves no tag pointing at
 // missing content, and a re-run uploads only what is missing.
 func TestCopyInterrupted(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		cancel bool // cancel the context instead of failing the target
@@ -30,6 +31,7 @@ func TestCopyInterrupted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			var images []reference.Pair
 			var fixtures []fixture
@@ -126,6 +128,7 @@ func (w *truncatingWriter) Write(b []byte) (int, error) {
 // PUT): every first upload PUT fails with 503 after part of its body, and one
 // source GET is cut short.
 func TestCopyRetry(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		retry    func(attempt int, err error) (time.Duration, bool)
@@ -136,6 +139,7 @@ func TestCopyRetry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			var images []reference.Pair
 			var fixtures []fixture

@@ -248,6 +248,7 @@ func TestPrepareErrors(t *testing.T) {
 }
 
 func TestPlanPrepare(t *testing.T) {
+	t.Parallel()
 	c := newTestClient(t, Options{})
 	tests := []struct{ registry, repo, want string }{
 		{ecrHostUSE1, "team/app", "create ECR repository team/app in us-east-1"},

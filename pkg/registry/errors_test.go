@@ -16,6 +16,7 @@ import (
 // TestRedirectedFailureIsRedacted: a blob GET redirected to storage that
 // fails must not quote the presigned URL's signature.
 func TestRedirectedFailureIsRedacted(t *testing.T) {
+	t.Parallel()
 	const signature = "SIGNATURE-SECRET-0123456789"
 	reg := newTestRegistry(t)
 	img := newTestImage(t, 1024)
