@@ -150,8 +150,9 @@ func (e *FetchError) Unwrap() error { return e.Err }
 // is being reworked elsewhere; it can call redact.String directly then).
 func redactURL(s string) string { return redact.String(s) }
 
-// redactFields masks credentials (URL userinfo, secret query values) in the string fields of the typed
-// errors in err's chain (URLs given with credentials end up there).
+// redactFields masks credentials (URL userinfo, secret query values) in the
+// string fields of the typed errors in err's chain (URLs given with
+// credentials end up there).
 func redactFields(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch t := e.(type) {
