@@ -81,8 +81,7 @@ func (e *engineFlags) adjust(o *registry.Options) {
 
 // apply sets the engine flags on req.
 func (e *engineFlags) apply(req *copyjob.Request, g *globals) {
-	req.Jobs, req.Platforms, req.SkipReferrers, req.Logger = e.jobs, e.platforms, e.skipReferrers, g.logger()
-	req.RecheckReferrers = e.recheck
+	req.Engine = mirror.Options{Jobs: e.jobs, Platforms: e.platforms, SkipReferrers: e.skipReferrers, RecheckReferrers: e.recheck, Logger: g.logger()}
 }
 
 func newCopyCmd(g *globals) *cobra.Command {
@@ -120,7 +119,7 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 				return err
 			}
 			prog := newProgress(g.streams.Err, !f.noProgress && f.output == "text" && !f.dryRun)
-			req.Events = prog.event
+			req.Engine.Events = prog.event
 			rep, runErr := copyjob.Run(cmd.Context(), req)
 			prog.stop()
 			if rep == nil {

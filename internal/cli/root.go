@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/airlift-cli/airlift/internal/oneline"
 )
 
 // Exit codes.
@@ -154,6 +156,4 @@ where each comes from, so that it can be mirrored to a registry you trust.`,
 }
 
 // oneLine flattens a message so that an error is always one line.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+func oneLine(s string) string { return oneline.Flatten(s) }

@@ -173,7 +173,7 @@ values move), then the values file is written.`,
 			}
 			cp.apply(&creq, g)
 			prog := newProgress(g.streams.Err, !cp.noProgress)
-			creq.Events = prog.event
+			creq.Engine.Events = prog.event
 			rep, copyErr := copyjob.Run(cmd.Context(), creq)
 			prog.stop()
 			if rep != nil {

@@ -36,6 +36,7 @@ func corpus(t *testing.T, host string) (refs []string, imgs []testimage.Image) {
 }
 
 func TestCopy(t *testing.T) {
+	t.Parallel()
 	src := testregistry.StartProcess(t)
 	dstReg := testregistry.StartProcess(t)
 	dst := testregistry.NewProxy(t, dstReg)
@@ -117,6 +118,7 @@ func TestCopy(t *testing.T) {
 }
 
 func TestCopyPlatformFilter(t *testing.T) {
+	t.Parallel()
 	src := testregistry.StartProcess(t)
 	dst := testregistry.StartProcess(t)
 	refs, imgs := corpus(t, src.Host)
@@ -145,6 +147,7 @@ func TestCopyPlatformFilter(t *testing.T) {
 // truncated bodies (blob GETs from the source, blob PUTs to the target):
 // the copy completes and every digest verifies.
 func TestCopyFaults(t *testing.T) {
+	t.Parallel()
 	srcReg := testregistry.StartProcess(t)
 	dstReg := testregistry.StartProcess(t)
 	refs, imgs := corpus(t, srcReg.Host)
@@ -197,6 +200,7 @@ func TestCopyFaults(t *testing.T) {
 }
 
 func TestCopyBadInput(t *testing.T) {
+	t.Parallel()
 	src := testregistry.StartProcess(t)
 	dst := testregistry.StartProcess(t)
 	refs, _ := corpus(t, src.Host)
@@ -247,6 +251,7 @@ func TestCopyBadInput(t *testing.T) {
 // TestCopyCredentials: credentials come from the docker config, a wrong
 // password is one clear line, and no password is ever printed.
 func TestCopyCredentials(t *testing.T) {
+	t.Parallel()
 	const user, pass = "mirror", "pa55-w0rd-s3cret"
 	src := testregistry.StartProcess(t)
 	dst := testregistry.StartProcess(t, testregistry.WithBasicAuth(user, pass))

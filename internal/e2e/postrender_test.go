@@ -35,6 +35,7 @@ func helmBinary(t *testing.T) string {
 // the real helm CLI with airlift as its post-renderer plugin: every image,
 // the one in a container arg included, ends up in the mirror.
 func TestPostrenderWithHelm(t *testing.T) {
+	t.Parallel()
 	helm := helmBinary(t)
 	plugins := t.TempDir()
 	env := []string{"HELM_PLUGINS=" + plugins}
@@ -71,6 +72,7 @@ func TestPostrenderWithHelm(t *testing.T) {
 // then the real helm CLI renders the chart with the written values, and
 // every image it names is in the target registry, with the source digest.
 func TestRelocate(t *testing.T) {
+	t.Parallel()
 	helm := helmBinary(t)
 	src := testregistry.StartProcess(t)
 	dst := testregistry.StartProcess(t)

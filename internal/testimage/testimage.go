@@ -2,7 +2,9 @@
 // multi-platform OCI indexes and Docker manifest lists whose layers are
 // random (incompressible) bytes, layers shared between images, cosign-style
 // signature tags and OCI referrers. Everything derives from a seed, so the
-// same spec gives the same digests.
+// same spec gives the same digests. It also checks a registry's content
+// with plain HTTP requests (FetchManifest, HasBlob), independently of the
+// client library under test.
 package testimage
 
 import (
@@ -10,7 +12,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -170,10 +174,10 @@ func Sign(ctx context.Context, host, repository string, target ocispec.Descripto
 }
 
 // Refer pushes an OCI artifact whose subject is target (an SBOM, an
-// attestation), found through the referrers API, and returns it.
+// attestation), found through the referrers API (or, on a registry without
+// it, the referrers tag schema oras-go maintains), and returns it.
 func Refer(ctx context.Context, host, repository string, target ocispec.Descriptor, artifactType string) (ocispec.Descriptor, error) {
-	subject := target
-	subject.Platform = nil
+	subject := ocispec.Descriptor{MediaType: target.MediaType, Digest: target.Digest, Size: target.Size}
 	return artifact(ctx, host, repository, artifactType, &subject, "", []byte(`{"sbom":"`+target.Digest.String()+`"}`))
 }
 
@@ -203,4 +207,51 @@ func artifact(ctx context.Context, host, repository, artifactType string, subjec
 		err = repo.Push(ctx, d, bytes.NewReader(b))
 	}
 	return d, err
+}
+
+// FetchManifest gets the manifest repository:ref (a tag or a digest) from
+// host with a plain HTTP GET accepting OCI and Docker manifests and
+// indexes, and returns its bytes as served. found is false on 404.
+func FetchManifest(ctx context.Context, host, repository, ref string) (body []byte, found bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+"/v2/"+repository+"/manifests/"+ref, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	req.Header.Set("Accept", strings.Join([]string{ocispec.MediaTypeImageIndex, ocispec.MediaTypeImageManifest, DockerManifestList, DockerManifest}, ", "))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, false, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	switch {
+	case err != nil:
+		return nil, false, fmt.Errorf("reading manifest %s/%s:%s: %w", host, repository, ref, err)
+	case resp.StatusCode == http.StatusOK:
+		return body, true, nil
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, false, nil
+	}
+	return nil, false, fmt.Errorf("GET manifest %s/%s:%s: %s: %s", host, repository, ref, resp.Status, body)
+}
+
+// HasBlob reports whether host has blob d in repository, with a plain HTTP
+// HEAD.
+func HasBlob(ctx context.Context, host, repository string, d digest.Digest) (bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, "http://"+host+"/v2/"+repository+"/blobs/"+d.String(), nil)
+	if err != nil {
+		return false, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false, err
+	}
+	resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return true, nil
+	case http.StatusNotFound:
+		return false, nil
+	}
+	return false, fmt.Errorf("HEAD blob %s in %s/%s: %s", d, host, repository, resp.Status)
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/airlift-cli/airlift/internal/testregistry"
 )
 
 func TestPush(t *testing.T) {
+	t.Parallel()
 	reg := testregistry.Start(t)
 	ctx := context.Background()
 	base := Layer(7, 1024)
@@ -45,5 +47,38 @@ func TestPush(t *testing.T) {
 		return nil
 	}); err != nil || !found {
 		t.Fatalf("referrer not listed: %v", err)
+	}
+}
+
+// TestChecks: FetchManifest returns the pushed bytes (their digest is the
+// descriptor's) and HasBlob sees every blob; both say "absent" for what
+// was not pushed.
+func TestChecks(t *testing.T) {
+	t.Parallel()
+	reg := testregistry.Start(t)
+	ctx := context.Background()
+	img, err := Push(ctx, reg.Host, Spec{Repository: "team/c", Tag: "1", Docker: true, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range append([]ocispec.Descriptor{img.Index}, img.Manifests...) {
+		body, found, err := FetchManifest(ctx, reg.Host, "team/c", d.Digest.String())
+		if err != nil || !found || digest.FromBytes(body) != d.Digest {
+			t.Errorf("FetchManifest %s: found=%v, %v", d.Digest, found, err)
+		}
+	}
+	if body, found, err := FetchManifest(ctx, reg.Host, "team/c", "1"); err != nil || !found || digest.FromBytes(body) != img.Index.Digest {
+		t.Errorf("FetchManifest by tag: found=%v, %v", found, err)
+	}
+	if _, found, err := FetchManifest(ctx, reg.Host, "team/c", "2"); err != nil || found {
+		t.Errorf("FetchManifest of a missing tag: found=%v, %v", found, err)
+	}
+	for _, b := range img.Blobs {
+		if ok, err := HasBlob(ctx, reg.Host, "team/c", b.Digest); err != nil || !ok {
+			t.Errorf("HasBlob %s = %v, %v", b.Digest, ok, err)
+		}
+	}
+	if ok, err := HasBlob(ctx, reg.Host, "team/c", digest.FromString("absent")); err != nil || ok {
+		t.Errorf("HasBlob of a missing blob = %v, %v", ok, err)
 	}
 }

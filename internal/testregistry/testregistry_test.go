@@ -6,12 +6,14 @@ import (
 )
 
 func TestStart(t *testing.T) {
+	t.Parallel()
 	for name, start := range map[string]func(testing.TB) *Registry{
 		"in-process": func(t testing.TB) *Registry { return Start(t) },
 		"filesystem": func(t testing.TB) *Registry { return Start(t, WithFilesystem(t.TempDir())) },
 		"process":    func(t testing.TB) *Registry { return StartProcess(t) },
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			r := start(t)
 			resp, err := http.Get(r.URL + "/v2/")
 			if err != nil {
@@ -26,6 +28,7 @@ func TestStart(t *testing.T) {
 }
 
 func TestProxy(t *testing.T) {
+	t.Parallel()
 	p := NewProxy(t, Start(t))
 	get := func() (int, error) {
 		resp, err := http.Get(p.URL + "/v2/")
@@ -62,6 +65,7 @@ func TestProxy(t *testing.T) {
 }
 
 func TestStartProcessWithAuth(t *testing.T) {
+	t.Parallel()
 	r := StartProcess(t, WithBasicAuth("alice", "wonderland"))
 	for _, tc := range []struct {
 		user, pass string

@@ -48,9 +48,15 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", trapDir)
+	t.Cleanup(func() { // after the (parallel) renders
+		if data, err := os.ReadFile(marker); err == nil {
+			t.Errorf("the helm CLI was executed with: %s", data)
+		}
+	})
 
 	for _, spec := range specs {
 		t.Run(spec.chart, func(t *testing.T) {
+			t.Parallel()
 			expected, err := os.ReadFile(filepath.Join(sharedCharts, spec.chart+".images.txt"))
 			if err != nil {
 				t.Skipf("no image list: %v", err)
@@ -78,9 +84,6 @@ func TestConformance(t *testing.T) {
 				t.Errorf("Charts[0] = %+v, want the top chart %s", r.Charts, r.Name)
 			}
 		})
-	}
-	if data, err := os.ReadFile(marker); err == nil {
-		t.Errorf("the helm CLI was executed with: %s", data)
 	}
 }
 

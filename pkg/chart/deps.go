@@ -13,6 +13,9 @@ import (
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
+
+	"github.com/airlift-cli/airlift/internal/atomicfile"
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // missingDependencies returns the dependencies declared in the chart's
@@ -71,7 +74,7 @@ func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Depen
 			return err
 		}
 		repo := strings.TrimSpace(dep.Repository)
-		s.log.Debug("fetching dependency", "name", dep.Name, "version", dep.Version, "repository", redactURL(repo))
+		s.log.Debug("fetching dependency", "name", dep.Name, "version", dep.Version, "repository", redact.String(repo))
 		var data []byte
 		var err error
 		switch {
@@ -88,7 +91,7 @@ func fetchDependencies(ctx context.Context, dir string, missing []*chartv2.Depen
 				"dependency %q refers to the named repository %q: airlift does not read Helm's repositories.yaml; use the repository URL in Chart.yaml",
 				dep.Name, repo)}
 		default:
-			err = &LoadError{Chart: dir, Err: fmt.Errorf("dependency %q has an unsupported repository %q", dep.Name, redactURL(repo))}
+			err = &LoadError{Chart: dir, Err: fmt.Errorf("dependency %q has an unsupported repository %q", dep.Name, redact.String(repo))}
 		}
 		if err != nil {
 			return err
@@ -122,7 +125,7 @@ func saveDependency(chartsDir string, dep *chartv2.Dependency, data []byte) erro
 	if md.Name != dep.Name {
 		return fmt.Errorf("dependency %q: the downloaded chart is named %q", dep.Name, md.Name)
 	}
-	return writeFileAtomic(filepath.Join(chartsDir, fmt.Sprintf("%s-%s.tgz", md.Name, md.Version)), data)
+	return atomicfile.Write(filepath.Join(chartsDir, fmt.Sprintf("%s-%s.tgz", md.Name, md.Version)), data, downloadMode)
 }
 
 // packageLocalDependency packages a file:// dependency into charts/, after

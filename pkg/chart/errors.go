@@ -3,8 +3,10 @@ package chart
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/airlift-cli/airlift/internal/oneline"
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // NotFoundError reports a chart that does not exist where it was looked for:
@@ -38,7 +40,7 @@ func (e *NotFoundError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
 	}
-	return oneLine(b.String())
+	return redact.String(oneline.Flatten(b.String()))
 }
 
 // Unwrap returns the underlying cause.
@@ -56,7 +58,7 @@ type LoadError struct {
 
 // Error returns a one-line description naming the chart.
 func (e *LoadError) Error() string {
-	return oneLine(fmt.Sprintf("loading chart %q: %v", e.Chart, e.Err))
+	return redact.String(oneline.Flatten(fmt.Sprintf("loading chart %q: %v", e.Chart, e.Err)))
 }
 
 // Unwrap returns the underlying cause.
@@ -97,7 +99,7 @@ func (e *ValuesError) Error() string {
 	default:
 		s = fmt.Sprintf("invalid values file %q: %v", e.Source, e.Err)
 	}
-	return oneLine(s)
+	return redact.String(oneline.Flatten(s))
 }
 
 // Unwrap returns the underlying cause.
@@ -119,9 +121,9 @@ type RenderError struct {
 // Error returns a one-line description.
 func (e *RenderError) Error() string {
 	if e.Chart == "" {
-		return oneLine(fmt.Sprintf("rendering chart: %v", e.Err))
+		return redact.String(oneline.Flatten(fmt.Sprintf("rendering chart: %v", e.Err)))
 	}
-	return oneLine(fmt.Sprintf("rendering chart %q: %v", e.Chart, e.Err))
+	return redact.String(oneline.Flatten(fmt.Sprintf("rendering chart %q: %v", e.Chart, e.Err)))
 }
 
 // Unwrap returns the underlying cause.
@@ -138,64 +140,28 @@ type FetchError struct {
 
 // Error returns a one-line description naming the URL.
 func (e *FetchError) Error() string {
-	return oneLine(fmt.Sprintf("fetching %s: %v", redactURL(e.URL), e.Err))
+	return redact.String(oneline.Flatten(fmt.Sprintf("fetching %s: %v", e.URL, e.Err)))
 }
 
 // Unwrap returns the underlying cause.
 func (e *FetchError) Unwrap() error { return e.Err }
 
-// userinfoPattern matches the userinfo part of URLs inside free text.
-var userinfoPattern = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s"'?#]+@`)
-
-// redactURL removes userinfo ("user:password@") from every URL in s.
-func redactURL(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	return userinfoPattern.ReplaceAllString(s, "$1")
-}
-
-// oneLine flattens a possibly multi-line message into one line: lines are
-// trimmed, empty ones dropped, and joined with "; " (or a space after a line
-// ending in ':'); runs of spaces collapse to one. URLs lose their userinfo.
-func oneLine(s string) string {
-	s = redactURL(s)
-	if !strings.ContainsAny(s, "\r\n\t") && !strings.Contains(s, "  ") {
-		return s
-	}
-	var b strings.Builder
-	for line := range strings.SplitSeq(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		line = strings.Join(strings.Fields(line), " ")
-		if line == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			if strings.HasSuffix(b.String(), ":") {
-				b.WriteString(" ")
-			} else {
-				b.WriteString("; ")
-			}
-		}
-		b.WriteString(line)
-	}
-	return b.String()
-}
-
-// redactFields removes URL userinfo from the string fields of the typed
-// errors in err's chain (URLs given with credentials end up there).
+// redactFields masks credentials (URL userinfo, secret query values) in the
+// string fields of the typed errors in err's chain (URLs given with
+// credentials end up there).
 func redactFields(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		switch t := e.(type) {
 		case *NotFoundError:
-			t.Chart, t.Location = redactURL(t.Chart), redactURL(t.Location)
+			t.Chart, t.Location = redact.String(t.Chart), redact.String(t.Location)
 		case *LoadError:
-			t.Chart = redactURL(t.Chart)
+			t.Chart = redact.String(t.Chart)
 		case *ValuesError:
-			t.Source = redactURL(t.Source)
+			t.Source = redact.String(t.Source)
 		case *RenderError:
-			t.Chart = redactURL(t.Chart)
+			t.Chart = redact.String(t.Chart)
 		case *FetchError:
-			t.URL = redactURL(t.URL)
+			t.URL = redact.String(t.URL)
 		}
 	}
 	return err

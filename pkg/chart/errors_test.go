@@ -24,6 +24,7 @@ func isRender(err error) bool   { var e *chart.RenderError; return errors.As(err
 func isFetch(err error) bool    { var e *chart.FetchError; return errors.As(err, &e) }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	corrupt := filepath.Join(tmp, "corrupt.tgz")
 	if err := os.WriteFile(corrupt, []byte("this is not a gzip stream"), 0o644); err != nil {
@@ -256,6 +257,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if tt.opts.CacheDir == "" {
 				tt.opts.CacheDir = t.TempDir()
 			}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/airlift-cli/airlift/internal/redact"
 	"github.com/airlift-cli/airlift/pkg/registry"
 )
 
@@ -45,7 +46,7 @@ type response struct {
 // do performs a GET of rawURL with the extra headers and returns the response
 // for status 200 and 304; any other outcome is a *FetchError.
 func (c *httpClient) do(ctx context.Context, rawURL string, header http.Header) (*response, error) {
-	c.log.Debug("fetching", "url", redactURL(rawURL))
+	c.log.Debug("fetching", "url", redact.String(rawURL))
 	resp, err := c.reg.Get(ctx, rawURL, header)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
@@ -77,7 +78,7 @@ func (c *httpClient) do(ctx context.Context, rawURL string, header http.Header) 
 	if len(body) > maxDownload {
 		return nil, &FetchError{URL: rawURL, Err: fmt.Errorf("response larger than %d MiB", maxDownload>>20)}
 	}
-	c.log.Debug("fetched", "url", redactURL(rawURL), "bytes", len(body))
+	c.log.Debug("fetched", "url", redact.String(rawURL), "bytes", len(body))
 	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 

@@ -6,34 +6,41 @@ import (
 	"testing"
 )
 
-func TestOneLine(t *testing.T) {
+// TestErrorMessages: every typed error is one line (oneline.Flatten) and
+// carries no credentials (redact.String), whatever its cause says.
+func TestErrorMessages(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("a/templates/cm.yaml:6:19\n  executing \"a/templates/cm.yaml\" at <.Values.x>:\n    nil pointer")
 	tests := []struct {
-		name, in, want string
+		name string
+		err  error
+		want string
 	}{
-		{name: "single line unchanged", in: "template: a.yaml:1:2: boom", want: "template: a.yaml:1:2: boom"},
-		{
-			name: "schema message",
-			in:   "values don't meet the specifications of the schema(s) in the following chart(s):\napp:\n- at '/replicaCount': got string, want integer\n",
-			want: "values don't meet the specifications of the schema(s) in the following chart(s): app: - at '/replicaCount': got string, want integer",
-		},
-		{
-			name: "engine error",
-			in:   "a/templates/cm.yaml:6:19\n  executing \"a/templates/cm.yaml\" at <.Values.x>:\n    nil pointer",
-			want: "a/templates/cm.yaml:6:19; executing \"a/templates/cm.yaml\" at <.Values.x>: nil pointer",
-		},
-		{name: "spaces and CRLF", in: "a   b\r\n\r\n\tc", want: "a b; c"},
-		{name: "userinfo removed", in: "Get https://user:pass@example.com/x: 401", want: "Get https://example.com/x: 401"},
+		{name: "render error", err: &RenderError{Chart: "a", Err: cause},
+			want: `rendering chart "a": a/templates/cm.yaml:6:19; executing "a/templates/cm.yaml" at <.Values.x>: nil pointer`},
+		{name: "fetch error with userinfo", err: &FetchError{URL: "https://user:pass@example.com/x", Err: errors.New("401\nUnauthorized")},
+			want: "fetching https://example.com/x: 401; Unauthorized"},
+		{name: "fetch error with a signed URL", err: &FetchError{URL: "https://b.s3.example/c.tgz?X-Amz-Signature=abc", Err: errors.New("403")},
+			want: "fetching https://b.s3.example/c.tgz?X-Amz-Signature=xxxxx: 403"},
+		{name: "not found", err: &NotFoundError{Chart: "app", Version: "1.x", Location: "https://tok@charts.example", Err: errors.New("no   such\nversion")},
+			want: `chart "app" version "1.x" not found in https://charts.example: no such; version`},
+		{name: "values error", err: &ValuesError{Source: "--set a[=1", Err: errors.New("bad"), kind: valuesFromFlag},
+			want: `invalid --set "a[=1": bad`},
+		{name: "load error", err: &LoadError{Chart: "./c", Err: errors.New("Chart.yaml:\n  missing name")},
+			want: `loading chart "./c": Chart.yaml: missing name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := oneLine(tt.in); got != tt.want {
-				t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Parallel()
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("Error() = %q\nwant %q", got, tt.want)
 			}
 		})
 	}
 }
 
 func TestRedactFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		err  error
@@ -44,6 +51,7 @@ func TestRedactFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			err := redactFields(tt.err)
 			if strings.Contains(err.Error(), "hunter22") || strings.Contains(err.Error(), "u:") {
 				t.Errorf("Error() = %q still has the secret", err)
@@ -57,6 +65,7 @@ func TestRedactFields(t *testing.T) {
 }
 
 func TestGuardRecoversPanics(t *testing.T) {
+	t.Parallel()
 	render := func() (r *Rendered, err error) {
 		defer guard(Source{Chart: "odd"}, nil, &err, func() { r = nil })
 		r = &Rendered{}
@@ -70,6 +79,7 @@ func TestGuardRecoversPanics(t *testing.T) {
 }
 
 func TestIndexFind(t *testing.T) {
+	t.Parallel()
 	idx, err := parseIndex([]byte(`apiVersion: v1
 entries:
   app:
@@ -106,6 +116,7 @@ entries:
 }
 
 func TestResolveReferenceURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ base, ref, want string }{
 		{"https://example.com/charts", "app-1.0.0.tgz", "https://example.com/charts/app-1.0.0.tgz"},
 		{"https://example.com/charts/", "app-1.0.0.tgz", "https://example.com/charts/app-1.0.0.tgz"},
@@ -121,6 +132,7 @@ func TestResolveReferenceURL(t *testing.T) {
 }
 
 func TestParseOCIRef(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want ociRef

@@ -22,6 +22,7 @@ func mustLoad(t testing.TB, src chart.Source, vals chart.Values) *chart.Loaded {
 }
 
 func TestLoadedRenderIsRender(t *testing.T) {
+	t.Parallel()
 	src := chart.Source{Chart: fixture("app")}
 	vals := chart.Values{Files: []string{valuesFile("a.yaml")}, Set: []string{"size=large"}}
 	want := mustRender(t, src, vals, chart.Options{ReleaseName: "demo"})
@@ -41,6 +42,7 @@ func TestLoadedRenderIsRender(t *testing.T) {
 }
 
 func TestLoadedRenderExtraOrder(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		vals  chart.Values
@@ -59,6 +61,7 @@ func TestLoadedRenderExtraOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			l := mustLoad(t, chart.Source{Chart: fixture("app")}, tt.vals)
 			r, err := l.Render(context.Background(), tt.extra...)
 			if err != nil {
@@ -72,6 +75,7 @@ func TestLoadedRenderExtraOrder(t *testing.T) {
 }
 
 func TestLoadedRenderLeavesExtraAlone(t *testing.T) {
+	t.Parallel()
 	l := mustLoad(t, chart.Source{Chart: fixture("app")}, chart.Values{Set: []string{"extra.a.b=set"}})
 	extra := map[string]any{"extra": map[string]any{"a": map[string]any{"c": "extra"}}}
 	r, err := l.Render(context.Background(), extra)
@@ -97,6 +101,7 @@ func TestLoadedRenderLeavesExtraAlone(t *testing.T) {
 }
 
 func TestLoadedRenderConcurrent(t *testing.T) {
+	t.Parallel()
 	l := mustLoad(t, chart.Source{Chart: fixture("app")}, chart.Values{})
 	colors := []string{"c0", "c1", "c2", "c3", "c4", "c5"}
 	var wg sync.WaitGroup
@@ -121,6 +126,7 @@ func TestLoadedRenderConcurrent(t *testing.T) {
 }
 
 func TestLoadedRenderBadExtra(t *testing.T) {
+	t.Parallel()
 	l := mustLoad(t, chart.Source{Chart: fixture("app")}, chart.Values{})
 	_, err := l.Render(context.Background(), map[string]any{"replicaCount": "many"})
 	var ve *chart.ValuesError
@@ -130,6 +136,7 @@ func TestLoadedRenderBadExtra(t *testing.T) {
 }
 
 func TestLoadedRenderCanceled(t *testing.T) {
+	t.Parallel()
 	l := mustLoad(t, chart.Source{Chart: fixture("app")}, chart.Values{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -139,6 +146,7 @@ func TestLoadedRenderCanceled(t *testing.T) {
 }
 
 func TestTree(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		vals chart.Values
@@ -166,6 +174,7 @@ func TestTree(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			l := mustLoad(t, chart.Source{Chart: fixture("app")}, tt.vals)
 			tree, err := l.Tree()
 			if err != nil {
@@ -193,6 +202,7 @@ func TestTree(t *testing.T) {
 }
 
 func TestLoadedValuesIsRenderedValues(t *testing.T) {
+	t.Parallel()
 	vals := chart.Values{Files: []string{valuesFile("a.yaml")}, Set: []string{"metrics.enabled=true"}}
 	l := mustLoad(t, chart.Source{Chart: fixture("app")}, vals)
 	got, err := l.Values()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/crypto/bcrypt"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/repo/v1/repotest"
@@ -45,6 +46,7 @@ func newOCIServer(t *testing.T) *repotest.OCIServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cheapHtpasswd(t, filepath.Join(dir, "authtest.htpasswd"), srv.TestUsername, srv.TestPassword)
 	srv.Run(t)
 	for version, archive := range packageDep(t, t.TempDir()) {
 		data, err := os.ReadFile(archive)
@@ -56,6 +58,22 @@ func newOCIServer(t *testing.T) *repotest.OCIServer {
 		}
 	}
 	return srv
+}
+
+// cheapHtpasswd rewrites repotest's htpasswd file with a bcrypt hash of
+// the lowest cost. repotest hashes at bcrypt.DefaultCost and the registry
+// checks the hash on every request: with the race detector that was more
+// than a minute of this package's tests. The registry reloads the file
+// when it changes.
+func cheapHtpasswd(t *testing.T, path, user, pass string) {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(pass), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(user+":"+string(hash)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // isolateCredentials points Helm's and Docker's credential files at empty

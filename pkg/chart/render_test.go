@@ -18,6 +18,7 @@ import (
 )
 
 func TestRenderFixture(t *testing.T) {
+	t.Parallel()
 	const (
 		configmap  = "app/templates/configmap.yaml"
 		deployment = "app/templates/deployment.yaml"
@@ -64,6 +65,7 @@ func TestRenderFixture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := mustRender(t, chart.Source{Chart: fixture("app")}, tt.vals, tt.opts)
 			got := sourcesOf(r.Manifest)
 			for _, w := range tt.want {
@@ -105,6 +107,7 @@ func assertHooksLast(t *testing.T, sources []string) {
 }
 
 func TestRenderMetadata(t *testing.T) {
+	t.Parallel()
 	r := mustRender(t, chart.Source{Chart: fixture("app")}, chart.Values{}, chart.Options{})
 	if r.Name != "app" || r.Version != "1.2.3" || r.AppVersion != "4.5.6" {
 		t.Errorf("Name, Version, AppVersion = %q, %q, %q", r.Name, r.Version, r.AppVersion)
@@ -133,6 +136,7 @@ func TestRenderMetadata(t *testing.T) {
 }
 
 func TestValuesOrder(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		vals chart.Values
@@ -185,6 +189,7 @@ func TestValuesOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := mustRender(t, chart.Source{Chart: fixture("app")}, tt.vals, chart.Options{})
 			for k, want := range tt.want {
 				if got := r.Values[k]; !reflect.DeepEqual(got, want) {
@@ -199,6 +204,7 @@ func TestValuesOrder(t *testing.T) {
 }
 
 func TestRenderOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts chart.Options
@@ -232,6 +238,7 @@ func TestRenderOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := mustRender(t, chart.Source{Chart: fixture("app")}, chart.Values{}, tt.opts)
 			for _, w := range tt.want {
 				if !bytes.Contains(r.Manifest, []byte(w)) {
@@ -245,6 +252,7 @@ func TestRenderOptions(t *testing.T) {
 // TestDefaultKubeVersion checks that charts see DefaultKubeVersion, not
 // Helm's default (v1.20.0 under go test, the client-go version otherwise).
 func TestDefaultKubeVersion(t *testing.T) {
+	t.Parallel()
 	r := mustRender(t, chart.Source{Chart: fixture("kubeversion")}, chart.Values{}, chart.Options{})
 	if want := `version: "` + chart.DefaultKubeVersion + `"`; !bytes.Contains(r.Manifest, []byte(want)) {
 		t.Errorf("manifest lacks %q:\n%s", want, r.Manifest)
@@ -255,6 +263,7 @@ func TestDefaultKubeVersion(t *testing.T) {
 }
 
 func TestManifestFormat(t *testing.T) {
+	t.Parallel()
 	r := mustRender(t, chart.Source{Chart: fixture("app")}, chart.Values{}, chart.Options{})
 	m := string(r.Manifest)
 	if !strings.HasPrefix(m, "---\n# Source: ") {
@@ -276,6 +285,7 @@ func TestManifestFormat(t *testing.T) {
 // TestRenderArchive renders the fixture packaged as a .tgz and expects the
 // same output as from the directory.
 func TestRenderArchive(t *testing.T) {
+	t.Parallel()
 	ch, err := chartv2loader.LoadDir(fixture("app"))
 	if err != nil {
 		t.Fatal(err)
@@ -294,6 +304,7 @@ func TestRenderArchive(t *testing.T) {
 // TestRenderDoesNotModifyChart renders twice from the same directory; the
 // directory must be unchanged and both renders equal.
 func TestRenderDoesNotModifyChart(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "app")
 	copyDir(t, fixture("app"), dir)
 	before := treeListing(t, dir)
@@ -321,6 +332,7 @@ func treeListing(t *testing.T, dir string) []string {
 }
 
 func TestRenderCanceled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := chart.Render(ctx, chart.Source{Chart: fixture("app")}, chart.Values{}, chart.Options{})

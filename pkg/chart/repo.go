@@ -17,6 +17,9 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 	"sigs.k8s.io/yaml"
+
+	"github.com/airlift-cli/airlift/internal/atomicfile"
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // repoIndex is the part of a chart repository's index.yaml that locating a
@@ -40,6 +43,11 @@ type indexMeta struct {
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"lastModified,omitempty"`
 }
+
+// downloadMode is the permission of what is written from a download (a
+// cached index or chart archive, a dependency in charts/): private to the
+// user, whose credentials may have fetched it.
+const downloadMode = 0o600
 
 // fetchIndex downloads and parses the index of the repository at repoURL.
 // The index is cached in the cache directory and revalidated with
@@ -78,13 +86,13 @@ func (c *httpClient) fetchIndex(ctx context.Context, repoURL string, s *settings
 	if err != nil {
 		var fe *FetchError
 		if errors.As(err, &fe) {
-			fe.Err = fmt.Errorf("%w (is %s a chart repository?)", fe.Err, redactURL(repoURL))
+			fe.Err = fmt.Errorf("%w (is %s a chart repository?)", fe.Err, redact.String(repoURL))
 		}
 		return nil, err
 	}
 	body := resp.body
 	if resp.status == http.StatusNotModified {
-		s.log.Debug("repository index not modified", "url", redactURL(indexURL))
+		s.log.Debug("repository index not modified", "url", redact.String(indexURL))
 		body = cached
 	}
 	idx, err := parseIndex(body)
@@ -93,12 +101,12 @@ func (c *httpClient) fetchIndex(ctx context.Context, repoURL string, s *settings
 	}
 	if resp.status == http.StatusOK && cacheFile != "" {
 		meta, _ := json.Marshal(indexMeta{
-			URL:          redactURL(repoURL),
+			URL:          redact.String(repoURL),
 			ETag:         resp.header.Get("ETag"),
 			LastModified: resp.header.Get("Last-Modified"),
 		})
-		if err := writeFileAtomic(cacheFile, body); err == nil {
-			_ = writeFileAtomic(metaFile, meta)
+		if err := atomicfile.Write(cacheFile, body, downloadMode); err == nil {
+			_ = atomicfile.Write(metaFile, meta, downloadMode)
 		} else {
 			s.log.Debug("caching repository index failed", "error", err)
 		}
@@ -207,7 +215,7 @@ func (c *httpClient) findInRepo(ctx context.Context, repoURL, name, version stri
 	}
 	entry, err := idx.find(name, version)
 	if err != nil {
-		return "", "", &NotFoundError{Chart: name, Version: version, Location: redactURL(repoURL), Err: err}
+		return "", "", &NotFoundError{Chart: name, Version: version, Location: redact.String(repoURL), Err: err}
 	}
 	if len(entry.URLs) == 0 {
 		return "", "", &FetchError{URL: repoURL, Err: fmt.Errorf("chart %s %s has no download URLs in the index", name, entry.Version)}
@@ -216,7 +224,7 @@ func (c *httpClient) findInRepo(ctx context.Context, repoURL, name, version stri
 	if err != nil {
 		return "", "", &FetchError{URL: repoURL, Err: err}
 	}
-	s.log.Debug("resolved chart in repository", "chart", name, "constraint", version, "version", entry.Version, "url", redactURL(chartURL))
+	s.log.Debug("resolved chart in repository", "chart", name, "constraint", version, "version", entry.Version, "url", redact.String(chartURL))
 	return chartURL, entry.Digest, nil
 }
 
@@ -242,10 +250,10 @@ func (c *httpClient) download(ctx context.Context, chartURL, digest string, s *s
 	sum := sha256.Sum256(data)
 	got := hex.EncodeToString(sum[:])
 	if want != "" && got != want {
-		s.log.Warn("chart archive digest differs from the repository index", "url", redactURL(chartURL), "index", want, "archive", got)
+		s.log.Warn("chart archive digest differs from the repository index", "url", redact.String(chartURL), "index", want, "archive", got)
 	}
 	if cacheErr == nil {
-		if err := writeFileAtomic(filepath.Join(dir, got+".tgz"), data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, got+".tgz"), data, downloadMode); err != nil {
 			s.log.Debug("caching chart archive failed", "error", err)
 		}
 	}
@@ -257,40 +265,18 @@ func (c *httpClient) download(ctx context.Context, chartURL, digest string, s *s
 func resolveReferenceURL(baseURL, refURL string) (string, error) {
 	ref, err := url.Parse(refURL)
 	if err != nil {
-		return "", fmt.Errorf("invalid URL %q: %w", redactURL(refURL), err)
+		return "", fmt.Errorf("invalid URL %q: %w", redact.String(refURL), err)
 	}
 	if ref.IsAbs() {
 		return refURL, nil
 	}
 	base, err := url.Parse(baseURL)
 	if err != nil {
-		return "", fmt.Errorf("invalid repository URL %q: %w", redactURL(baseURL), err)
+		return "", fmt.Errorf("invalid repository URL %q: %w", redact.String(baseURL), err)
 	}
 	base.RawPath = strings.TrimSuffix(base.RawPath, "/") + "/"
 	base.Path = strings.TrimSuffix(base.Path, "/") + "/"
 	resolved := base.ResolveReference(ref)
 	resolved.RawQuery = base.RawQuery
 	return resolved.String(), nil
-}
-
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
 }

@@ -113,6 +113,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func TestRepoVersions(t *testing.T) {
+	t.Parallel()
 	rs := newRepoServer(t, "", "")
 	tests := []struct {
 		name    string
@@ -133,6 +134,7 @@ func TestRepoVersions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			src := chart.Source{Chart: tt.chart, RepoURL: rs.URL, Version: tt.version}
 			r, err := chart.Render(context.Background(), src, chart.Values{}, chart.Options{CacheDir: t.TempDir()})
 			if tt.want == "" {
@@ -159,6 +161,7 @@ func TestRepoVersions(t *testing.T) {
 }
 
 func TestRepoAuth(t *testing.T) {
+	t.Parallel()
 	const user, pass = "airlift", "p4ssw0rd-secret"
 	rs := newRepoServer(t, user, pass)
 	withUserinfo, err := url.Parse(rs.URL)
@@ -180,6 +183,7 @@ func TestRepoAuth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			tt.src.Chart = "dep"
 			opts := chart.Options{CacheDir: t.TempDir()}
 			if tt.password != "" {
@@ -210,6 +214,7 @@ func TestRepoAuth(t *testing.T) {
 // TestRepoCache renders twice with one cache: the second time the index is
 // revalidated (304) and the archive is not downloaded again.
 func TestRepoCache(t *testing.T) {
+	t.Parallel()
 	rs := newRepoServer(t, "", "")
 	cache := t.TempDir()
 	src := chart.Source{Chart: "dep", RepoURL: rs.URL, Version: "0.2.0"}
@@ -226,6 +231,7 @@ func TestRepoCache(t *testing.T) {
 
 // TestValuesFromURL reads -f values files given as http URLs.
 func TestValuesFromURL(t *testing.T) {
+	t.Parallel()
 	rs := newRepoServer(t, "", "")
 	r := mustRender(t, chart.Source{Chart: fixture("app")}, chart.Values{Files: []string{rs.URL + "/values.yaml"}}, chart.Options{})
 	if r.Values["color"] != "remote" {
@@ -261,6 +267,7 @@ func dependentChart(t *testing.T, repoURL, constraint string) string {
 }
 
 func TestDependencyUpdate(t *testing.T) {
+	t.Parallel()
 	rs := newRepoServer(t, "", "")
 	tests := []struct {
 		name       string
@@ -290,8 +297,14 @@ func TestDependencyUpdate(t *testing.T) {
 			want:       []string{`chart "dep" version "^5.0.0" not found in ` + rs.URL},
 		},
 	}
+	t.Cleanup(func() { // after the (parallel) subtests
+		if _, err := os.Stat(filepath.Join(fixture("needs-dep"), "charts")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("testdata was modified: %v", err)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := dependentChart(t, rs.URL, tt.constraint)
 			src := chart.Source{Chart: dir, DependencyUpdate: tt.update}
 			r, err := chart.Render(context.Background(), src, chart.Values{}, chart.Options{CacheDir: t.TempDir()})
@@ -326,8 +339,5 @@ func TestDependencyUpdate(t *testing.T) {
 				t.Error("render after the update differs")
 			}
 		})
-	}
-	if _, err := os.Stat(filepath.Join(fixture("needs-dep"), "charts")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("testdata was modified: %v", err)
 	}
 }

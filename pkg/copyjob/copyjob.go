@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/airlift-cli/airlift/pkg/discover"
@@ -30,15 +29,10 @@ type Request struct {
 	// Registry is the access to registries (credentials, plain HTTP, TLS,
 	// retries, ECR); nil means a client with default options.
 	Registry *registry.Client
-	// Jobs, Platforms, SkipReferrers and RecheckReferrers are the engine's
-	// options (mirror.Options).
-	Jobs             int
-	Platforms        []string
-	SkipReferrers    bool
-	RecheckReferrers bool
-	// Events receives the engine's progress events.
-	Events func(mirror.Event)
-	Logger *slog.Logger
+	// Engine configures the copy engine: Jobs, Platforms, SkipReferrers,
+	// RecheckReferrers, Events, Logger. Its Repository, Prepare and Retry
+	// are Run's own (the Registry client's): any set here are ignored.
+	Engine mirror.Options
 }
 
 // Report is what a copy did (or, for a dry-run, would do).
@@ -130,27 +124,17 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	}
 	client := req.Registry
 	if client == nil {
-		if client, err = registry.New(registry.Options{Logger: req.Logger}); err != nil {
+		if client, err = registry.New(registry.Options{Logger: req.Engine.Logger}); err != nil {
 			return nil, err
 		}
 	}
-	images := make([]mirror.Image, len(pairs))
-	for i, p := range pairs {
-		images[i] = mirror.Image{Source: p.Source, Target: p.Target}
+	opts := req.Engine
+	opts.Repository = func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
+		return client.Repository(ctx, reg, repo)
 	}
-	opts := mirror.Options{
-		Repository: func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
-			return client.Repository(ctx, reg, repo)
-		},
-		Retry:            client.Retry,
-		Jobs:             req.Jobs,
-		Platforms:        req.Platforms,
-		SkipReferrers:    req.SkipReferrers,
-		RecheckReferrers: req.RecheckReferrers,
-		Events:           req.Events,
-		Logger:           req.Logger,
-	}
-	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: req.Platforms, Warnings: warnings}
+	opts.Retry = client.Retry
+	opts.Prepare = nil
+	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: opts.Platforms, Warnings: warnings}
 	if req.DryRun {
 		seen := map[string]bool{}
 		for _, p := range pairs {
@@ -166,13 +150,13 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 				rep.Prepare = append(rep.Prepare, plan)
 			}
 		}
-		rep.Results, err = mirror.Plan(ctx, images, opts)
+		rep.Results, err = mirror.Plan(ctx, pairs, opts)
 	} else {
 		opts.Prepare = func(ctx context.Context, reg, repo string) error {
 			_, err := client.Prepare(ctx, reg, repo)
 			return err
 		}
-		rep.Results, err = mirror.Copy(ctx, images, opts)
+		rep.Results, err = mirror.Copy(ctx, pairs, opts)
 	}
 	rep.Elapsed = time.Since(start)
 	if err != nil {

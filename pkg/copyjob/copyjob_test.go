@@ -15,6 +15,7 @@ import (
 )
 
 func TestParseShard(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want Shard
@@ -25,6 +26,7 @@ func TestParseShard(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParseShard(tt.in)
 			if (err != nil) != tt.err || got != tt.want {
 				t.Errorf("ParseShard(%q) = %v, %v", tt.in, got, err)
@@ -34,6 +36,7 @@ func TestParseShard(t *testing.T) {
 }
 
 func TestShardsPartitionTheImages(t *testing.T) {
+	t.Parallel()
 	var refs []string
 	for _, c := range "abcdefghij" {
 		refs = append(refs, "quay.io/org/"+string(c)+":1")
@@ -63,6 +66,7 @@ func TestShardsPartitionTheImages(t *testing.T) {
 }
 
 func TestPairsErrors(t *testing.T) {
+	t.Parallel()
 	m, _ := reference.ParseDestination("r.example.com", reference.Flatten)
 	_, _, err := Pairs(context.Background(), Request{Images: []string{"quay.io/a/x:1", "ghcr.io/b/x:1"}, Mapping: m})
 	var ce *reference.CollisionError
@@ -78,11 +82,12 @@ func TestPairsErrors(t *testing.T) {
 }
 
 func TestLock(t *testing.T) {
+	t.Parallel()
 	d1, d2 := digest.FromString("a"), digest.FromString("b")
 	results := []mirror.Result{
-		{Image: mirror.Image{Source: reference.MustParse("quay.io/a/x:1"), Target: reference.MustParse("r.example.com/a/x:1")}, Status: mirror.Copied, SourceDigest: d1, TargetDigest: d1},
-		{Image: mirror.Image{Source: reference.MustParse("quay.io/a/y:1"), Target: reference.MustParse("r.example.com/a/y:1")}, Status: mirror.Present, SourceDigest: d1, TargetDigest: d2, Filtered: true},
-		{Image: mirror.Image{Source: reference.MustParse("quay.io/a/z:1"), Target: reference.MustParse("r.example.com/a/z:1")}, Status: mirror.Failed},
+		{Image: reference.Pair{Source: reference.MustParse("quay.io/a/x:1"), Target: reference.MustParse("r.example.com/a/x:1")}, Status: mirror.Copied, SourceDigest: d1, TargetDigest: d1},
+		{Image: reference.Pair{Source: reference.MustParse("quay.io/a/y:1"), Target: reference.MustParse("r.example.com/a/y:1")}, Status: mirror.Present, SourceDigest: d1, TargetDigest: d2, Filtered: true},
+		{Image: reference.Pair{Source: reference.MustParse("quay.io/a/z:1"), Target: reference.MustParse("r.example.com/a/z:1")}, Status: mirror.Failed},
 	}
 	path := filepath.Join(t.TempDir(), "images.lock")
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {

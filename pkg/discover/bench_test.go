@@ -40,6 +40,7 @@ func BenchmarkScanKubePrometheusStack(b *testing.B) {
 }
 
 func TestRenderedCharts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		file string
@@ -61,6 +62,7 @@ func TestRenderedCharts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			res, err := Scan(readGzip(t, tt.file), tt.file)
 			if err != nil {
 				t.Fatal(err)

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
+	"github.com/airlift-cli/airlift/internal/oneline"
 	"github.com/airlift-cli/airlift/internal/yamlstream"
 )
 
@@ -17,7 +17,7 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string {
-	msg := strings.Join(strings.Fields(e.Err.Error()), " ")
+	msg := oneline.Flatten(e.Err.Error())
 	if e.File == "" {
 		return fmt.Sprintf("input line %d: %s", e.Line, msg)
 	}

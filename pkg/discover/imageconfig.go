@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/airlift-cli/airlift/internal/oneline"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
@@ -87,7 +88,7 @@ func (w *walker) imageConfig(m *yaml.Node) {
 	}
 	if err != nil {
 		o := cfg.origin
-		w.s.warn("", "ImageConfig not understood: "+strings.Join(strings.Fields(err.Error()), " "), o)
+		w.s.warn("", "ImageConfig not understood: "+oneline.Flatten(err.Error()), o)
 		return
 	}
 	w.s.configs = append(w.s.configs, cfg)

@@ -10,6 +10,7 @@ import (
 func originKey(o Origin) string { return o.Object() + " " + o.Path }
 
 func TestScan(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		in       string
@@ -497,6 +498,7 @@ spec: {containers: [{name: c, image: "index.docker.io/busybox"}]}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			res, err := Scan([]byte(tt.in), "test.yaml")
 			if err != nil {
 				t.Fatalf("Scan: %v", err)
@@ -537,6 +539,7 @@ spec: {containers: [{name: c, image: "index.docker.io/busybox"}]}
 }
 
 func TestScanSourceAndSyntaxErrors(t *testing.T) {
+	t.Parallel()
 	in := `---
 # Source: chart/templates/a.yaml
 apiVersion: v1
@@ -569,6 +572,7 @@ spec: {containers: [{name: c, image: "b:1"}]}
 }
 
 func TestDeclared(t *testing.T) {
+	t.Parallel()
 	s := NewScanner()
 	s.AddDeclared("wordpress", map[string]string{
 		"images":                "- name: wordpress\n  image: docker.io/bitnami/wordpress:6.8.2-debian-12-r4\n- name: os-shell\n  image: docker.io/bitnami/os-shell:12-debian-12-r50\n",

@@ -11,6 +11,7 @@ import (
 )
 
 func TestOperatorConfigs(t *testing.T) {
+	t.Parallel()
 	sharedCharts := sharedcharts.Dir(t)
 	dir := filepath.Join(sharedCharts, "operator-configs")
 	tests := []struct {
@@ -51,6 +52,7 @@ func TestOperatorConfigs(t *testing.T) {
 	for _, tt := range tests {
 		seen[tt.file] = true
 		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
 			b, err := os.ReadFile(filepath.Join(dir, tt.file))
 			if err != nil {
 				t.Fatal(err)

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/internal/testimage"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
@@ -20,19 +23,17 @@ import (
 // the registries, not a wire-speed limit.
 func BenchmarkCopy(b *testing.B) {
 	src := newRegistry(b, b.TempDir())
-	shared := randomBlob(ociFlavour.layer, 4<<20, 7000)
+	shared := testimage.Layer(7000, 4<<20)
 	var fixtures []fixture
-	var unique int64 = shared.desc.Size
+	unique, sharedDigest := int64(len(shared)), digest.FromBytes(shared)
 	for i := range 4 {
-		s := imageSpec{flavour: ociFlavour, platforms: []string{"linux/amd64", "linux/arm64"}, layers: 3, layerSize: 8 << 20,
-			shared: []blob{shared}, seed: uint64(7001 + i)}
+		s := testimage.Spec{Platforms: []string{"linux/amd64", "linux/arm64"}, Layers: 3, LayerSize: 8 << 20, Shared: [][]byte{shared}, Seed: uint64(7001 + i)}
 		f := pushImage(b, src, fmt.Sprintf("bench/img%d", i), "1", s)
-		for _, bl := range f.blobs {
-			if bl.desc.Digest != shared.desc.Digest {
-				unique += bl.desc.Size
+		for _, bl := range f.Blobs {
+			if bl.Digest != sharedDigest {
+				unique += bl.Size
 			}
 		}
-		f.blobs = nil // let the layers be collected
 		fixtures = append(fixtures, f)
 	}
 	b.SetBytes(unique)
@@ -40,9 +41,9 @@ func BenchmarkCopy(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		dst := newRegistry(b, b.TempDir())
-		var images []Image
+		var images []reference.Pair
 		for i, f := range fixtures {
-			images = append(images, Image{Source: f.ref, Target: reference.Reference{Registry: dst.host, Repository: fmt.Sprintf("mirror/img%d", i), Tag: "1"}})
+			images = append(images, reference.Pair{Source: f.ref, Target: reference.Reference{Registry: dst.host, Repository: fmt.Sprintf("mirror/img%d", i), Tag: "1"}})
 		}
 		opts := Options{Repository: repositoryFunc(src, dst)}
 		b.StartTimer()
@@ -76,7 +77,7 @@ func TestExternalCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var images []Image
+	var images []reference.Pair
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -89,7 +90,7 @@ func TestExternalCopy(t *testing.T) {
 		}
 		dst := src
 		dst.Registry = dstHost
-		images = append(images, Image{Source: src, Target: dst})
+		images = append(images, reference.Pair{Source: src, Target: dst})
 	}
 	jobs := 0
 	fmt.Sscan(os.Getenv("MIRROR_JOBS"), &jobs)

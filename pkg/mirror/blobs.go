@@ -61,7 +61,7 @@ func (t *blobTracker) settle(key, repo string, err error) {
 // ensureBlob makes a blob present in the target repository, once per run,
 // and counts how.
 func (j *job) ensureBlob(ctx context.Context, desc ocispec.Descriptor) error {
-	var how string
+	var how How
 	ran, err := j.e.blobPlaced.do(ctx, j.dstKey()+"@"+desc.Digest.String(), func() (err error) {
 		how, err = j.placeBlob(ctx, desc)
 		return err
@@ -93,7 +93,7 @@ func (j *job) ensureBlob(ctx context.Context, desc ocispec.Descriptor) error {
 // placeBlob mounts the blob from the repository of the target registry that
 // got it first in this run, waiting for that copy if it is in flight, or
 // else places it itself.
-func (j *job) placeBlob(ctx context.Context, desc ocispec.Descriptor) (string, error) {
+func (j *job) placeBlob(ctx context.Context, desc ocispec.Descriptor) (How, error) {
 	key := j.img.Target.Registry + "@" + desc.Digest.String()
 	for {
 		from, wait, own := j.e.blobs.claim(key)
@@ -119,7 +119,7 @@ func (j *job) placeBlob(ctx context.Context, desc ocispec.Descriptor) (string, e
 // registry, else a HEAD (present: skip), a mount from the repository of an
 // image found present or of another image of the run that has it already
 // (see presentBlobs), or an upload.
-func (j *job) firstBlob(ctx context.Context, desc ocispec.Descriptor) (string, error) {
+func (j *job) firstBlob(ctx context.Context, desc ocispec.Descriptor) (How, error) {
 	src, dst := j.img.Source, j.img.Target
 	if src.Registry == dst.Registry && src.Repository != dst.Repository {
 		return j.mountBlob(ctx, desc, src.Repository)
@@ -148,7 +148,7 @@ func (j *job) firstBlob(ctx context.Context, desc ocispec.Descriptor) (string, e
 // (one POST). A registry that cannot mount answers by opening an upload,
 // which oras-go completes with the source content; a failed mount falls back
 // to a plain upload.
-func (j *job) mountBlob(ctx context.Context, desc ocispec.Descriptor, from string) (string, error) {
+func (j *job) mountBlob(ctx context.Context, desc ocispec.Descriptor, from string) (How, error) {
 	m, ok := j.dst.(registry.Mounter)
 	if !ok {
 		return HowCopied, j.upload(ctx, desc)

@@ -6,11 +6,15 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/internal/testimage"
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // TestCopyMountsSharedBlobs: a layer shared by images copied into different
 // repositories of the target is uploaded once and mounted into the others.
 func TestCopyMountsSharedBlobs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		repos []string // target repository of each image
@@ -22,9 +26,10 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
-			shared := randomBlob(ociFlavour.layer, 64<<10, 500)
-			var images []Image
+			shared := testimage.Layer(500, 64<<10)
+			var images []reference.Pair
 			for i, repo := range tt.repos {
 				f := pushImage(t, e.src, fmt.Sprintf("src/img%d", i), "1", twoPlatforms(uint64(20+i), shared))
 				images = append(images, e.to(f, repo, fmt.Sprintf("t%d", i)))
@@ -42,10 +47,10 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 				skipped += r.Skipped
 			}
 			uploads := e.dst.rec.count(func(q request) bool {
-				return q.isBlobUploadPut() && q.about(shared.desc.Digest)
+				return q.isBlobUploadPut() && q.about(digest.FromBytes(shared))
 			})
 			mounts := e.dst.rec.count(func(q request) bool {
-				return q.isMount() && q.about(shared.desc.Digest)
+				return q.isMount() && q.about(digest.FromBytes(shared))
 			})
 			repos := map[string]bool{}
 			for _, r := range tt.repos {
@@ -60,7 +65,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 				t.Errorf("skipped %d, want %d (an image into a repository that already got the layer in this run)", skipped, want)
 			}
 			for _, r := range tt.repos {
-				if !hasBlob(t, e.dst, r, shared.desc.Digest) {
+				if !hasBlob(t, e.dst, r, digest.FromBytes(shared)) {
 					t.Errorf("shared layer missing in %s", r)
 				}
 			}
@@ -70,6 +75,7 @@ func TestCopyMountsSharedBlobs(t *testing.T) {
 
 // TestCopyJobsBound: Jobs bounds concurrent blob transfers across images.
 func TestCopyJobsBound(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		jobs int
@@ -80,15 +86,16 @@ func TestCopyJobsBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
-			var images []Image
+			var images []reference.Pair
 			for i := range 4 {
 				f := pushImage(t, e.src, fmt.Sprintf("bound/%d", i), "1", twoPlatforms(uint64(40+i)))
 				images = append(images, e.to(f, fmt.Sprintf("bound/%d", i), "1"))
 			}
 			e.src.rec.reset()
-			e.dst.rec.delay = 3 * time.Millisecond // make transfers overlap
-			e.src.rec.delay = 3 * time.Millisecond
+			e.dst.rec.setDelay(3 * time.Millisecond) // make transfers overlap
+			e.src.rec.setDelay(3 * time.Millisecond)
 			opts := e.options()
 			opts.Jobs = tt.jobs
 			for _, r := range mustCopy(t, images, opts) {
@@ -109,6 +116,7 @@ func TestCopyJobsBound(t *testing.T) {
 }
 
 func TestBlobTrackerSettleFailure(t *testing.T) {
+	t.Parallel()
 	var tr blobTracker
 	key := "reg@" + digest.FromString("x").String()
 	if _, _, own := tr.claim(key); !own {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // Status is the outcome of one image.
@@ -36,9 +38,9 @@ func (s Status) String() string {
 	return "unknown"
 }
 
-// Result is the outcome of one Image.
+// Result is the outcome of one image.
 type Result struct {
-	Image        Image
+	Image        reference.Pair
 	Status       Status
 	SourceDigest digest.Digest // what the source reference resolved to
 	TargetDigest digest.Digest // what was pushed (differs from SourceDigest only with Platforms filtering)
@@ -56,12 +58,12 @@ type Result struct {
 // wrapping ErrInvalidOptions); per-image failures are in Result.Err, and the
 // other images are finished all the same. Two inputs with the same Target
 // are the caller's job to reject.
-func Copy(ctx context.Context, images []Image, opts Options) ([]Result, error) {
+func Copy(ctx context.Context, images []reference.Pair, opts Options) ([]Result, error) {
 	return run(ctx, images, opts, (*job).copy)
 }
 
 // run starts one goroutine per image and collects the results.
-func run(ctx context.Context, images []Image, opts Options, do func(*job, context.Context, *Result) error) ([]Result, error) {
+func run(ctx context.Context, images []reference.Pair, opts Options, do func(*job, context.Context, *Result) error) ([]Result, error) {
 	s, err := opts.settings()
 	if err != nil {
 		return nil, err
@@ -93,7 +95,7 @@ type engine struct {
 type job struct {
 	e     *engine
 	s     *settings
-	img   Image
+	img   reference.Pair
 	prio  int
 	src   Repo
 	dst   Repo
@@ -103,7 +105,7 @@ type job struct {
 }
 
 // image runs do for one image and turns its outcome into a Result.
-func (e *engine) image(ctx context.Context, prio int, img Image, do func(*job, context.Context, *Result) error) Result {
+func (e *engine) image(ctx context.Context, prio int, img reference.Pair, do func(*job, context.Context, *Result) error) Result {
 	e.s.emit(Event{Kind: ImageStart, Image: img})
 	ctx, cancel := context.WithCancel(ctx) // the first failed unit stops the image's other units
 	defer cancel()

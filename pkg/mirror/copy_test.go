@@ -11,6 +11,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/airlift-cli/airlift/internal/testimage"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
@@ -26,17 +27,17 @@ func (e *env) options() Options {
 }
 
 // to returns the Image copying f to repo:tag of the target.
-func (e *env) to(f fixture, repoName, tag string) Image {
-	return Image{Source: f.ref, Target: reference.Reference{Registry: e.dst.host, Repository: repoName, Tag: tag}}
+func (e *env) to(f fixture, repoName, tag string) reference.Pair {
+	return reference.Pair{Source: f.ref, Target: reference.Reference{Registry: e.dst.host, Repository: repoName, Tag: tag}}
 }
 
 // twoPlatforms is the default synthetic image: linux/amd64 and linux/arm64,
 // a config and 2 small layers each.
-func twoPlatforms(seed uint64, shared ...blob) imageSpec {
-	return imageSpec{flavour: ociFlavour, platforms: []string{"linux/amd64", "linux/arm64"}, layers: 2, layerSize: 32 << 10, shared: shared, seed: seed}
+func twoPlatforms(seed uint64, shared ...[]byte) testimage.Spec {
+	return testimage.Spec{Platforms: []string{"linux/amd64", "linux/arm64"}, Layers: 2, LayerSize: 32 << 10, Shared: shared, Seed: seed}
 }
 
-func mustCopy(t *testing.T, images []Image, opts Options) []Result {
+func mustCopy(t *testing.T, images []reference.Pair, opts Options) []Result {
 	t.Helper()
 	res, err := Copy(context.Background(), images, opts)
 	if err != nil {
@@ -45,13 +46,13 @@ func mustCopy(t *testing.T, images []Image, opts Options) []Result {
 	return res
 }
 
-func uniqueBytes(blobs []blob) (n int, size int64) {
+func uniqueBytes(blobs []ocispec.Descriptor) (n int, size int64) {
 	seen := map[digest.Digest]bool{}
 	for _, b := range blobs {
-		if !seen[b.desc.Digest] {
-			seen[b.desc.Digest] = true
+		if !seen[b.Digest] {
+			seen[b.Digest] = true
 			n++
-			size += b.desc.Size
+			size += b.Size
 		}
 	}
 	return n, size
@@ -62,35 +63,37 @@ func uniqueBytes(blobs []blob) (n int, size int64) {
 func checkCopied(t *testing.T, dst *testRegistry, repoName, tag string, f fixture) {
 	t.Helper()
 	body, ok := getManifest(t, dst, repoName, tag)
-	if !ok || string(body) != string(f.index.data) {
+	if !ok || digest.FromBytes(body) != f.Index.Digest {
 		t.Fatalf("target %s:%s: found=%v, bytes differ from the source index", repoName, tag, ok)
 	}
-	for _, m := range f.manifests {
-		body, ok := getManifest(t, dst, repoName, m.desc.Digest.String())
-		if !ok || string(body) != string(m.data) {
-			t.Errorf("target manifest %s: found=%v, bytes differ", m.desc.Digest, ok)
+	for _, m := range f.Manifests {
+		body, ok := getManifest(t, dst, repoName, m.Digest.String())
+		if !ok || digest.FromBytes(body) != m.Digest {
+			t.Errorf("target manifest %s: found=%v, bytes differ", m.Digest, ok)
 		}
 	}
-	for _, b := range f.blobs {
-		if !hasBlob(t, dst, repoName, b.desc.Digest) {
-			t.Errorf("target blob %s missing", b.desc.Digest)
+	for _, b := range f.Blobs {
+		if !hasBlob(t, dst, repoName, b.Digest) {
+			t.Errorf("target blob %s missing", b.Digest)
 		}
 	}
 }
 
 func TestCopyMultiArch(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
-		name    string
-		flavour flavour
+		name   string
+		docker bool // a Docker manifest list instead of an OCI index
 	}{
-		{"oci index", ociFlavour},
-		{"docker manifest list", dockerFlavour},
+		{"oci index", false},
+		{"docker manifest list", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
-			spec := twoPlatforms(1, randomBlob(tt.flavour.layer, 50<<10, 99))
-			spec.flavour = tt.flavour
+			spec := twoPlatforms(1, testimage.Layer(99, 50<<10))
+			spec.Docker = tt.docker
 			f := pushImage(t, e.src, "app/one", "1.0", spec)
 
 			var (
@@ -103,10 +106,10 @@ func TestCopyMultiArch(t *testing.T) {
 				defer mu.Unlock()
 				events = append(events, ev)
 			}
-			res := mustCopy(t, []Image{e.to(f, "mirror/app/one", "1.0")}, opts)[0]
+			res := mustCopy(t, []reference.Pair{e.to(f, "mirror/app/one", "1.0")}, opts)[0]
 
-			n, size := uniqueBytes(f.blobs)
-			want := Result{Image: res.Image, Status: Copied, SourceDigest: f.index.desc.Digest, TargetDigest: f.index.desc.Digest,
+			n, size := uniqueBytes(f.Blobs)
+			want := Result{Image: res.Image, Status: Copied, SourceDigest: f.Index.Digest, TargetDigest: f.Index.Digest,
 				Bytes: size, Blobs: n}
 			if res != want {
 				t.Fatalf("result\n got %+v\nwant %+v", res, want)
@@ -134,6 +137,7 @@ func TestCopyMultiArch(t *testing.T) {
 }
 
 func TestCopyPlatforms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		platforms []string
@@ -153,21 +157,22 @@ func TestCopyPlatforms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			spec := twoPlatforms(2)
 			if tt.docker {
-				spec.flavour = dockerFlavour
+				spec.Docker = true
 			}
 			f := pushImage(t, e.src, "app", "1", spec)
 			img := e.to(f, "app", "1")
-			source := f.index
+			source := f.Index
 			if tt.single {
-				source = f.manifests[1]
-				img.Source.Tag, img.Source.Digest = "", source.desc.Digest.String()
+				source = f.Manifests[1]
+				img.Source.Tag, img.Source.Digest = "", source.Digest.String()
 			}
 			opts := e.options()
 			opts.Platforms = tt.platforms
-			res := mustCopy(t, []Image{img}, opts)[0]
+			res := mustCopy(t, []reference.Pair{img}, opts)[0]
 			if tt.wantErr != nil {
 				if res.Status != Failed || !errors.Is(res.Err, tt.wantErr) {
 					t.Fatalf("status %v err %v, want Failed with %v", res.Status, res.Err, tt.wantErr)
@@ -178,7 +183,7 @@ func TestCopyPlatforms(t *testing.T) {
 				t.Logf("error: %v", res.Err)
 				return
 			}
-			if res.Status != Copied || res.SourceDigest != source.desc.Digest {
+			if res.Status != Copied || res.SourceDigest != source.Digest {
 				t.Fatalf("status %v source digest %s err %v", res.Status, res.SourceDigest, res.Err)
 			}
 			body, ok := getManifest(t, e.dst, "app", "1")
@@ -194,19 +199,19 @@ func TestCopyPlatforms(t *testing.T) {
 			if !res.Filtered || res.TargetDigest == res.SourceDigest {
 				t.Fatalf("Filtered=%v, digests %s %s: want a new index", res.Filtered, res.SourceDigest, res.TargetDigest)
 			}
-			if again := mustCopy(t, []Image{img}, opts)[0]; again.Status != Present || again.TargetDigest != res.TargetDigest || !again.Filtered {
+			if again := mustCopy(t, []reference.Pair{img}, opts)[0]; again.Status != Present || again.TargetDigest != res.TargetDigest || !again.Filtered {
 				t.Errorf("re-run of a filtered copy: %v, digest %s (first run %s)", again.Status, again.TargetDigest, res.TargetDigest)
 			}
 			var idx ocispec.Index
 			if err := json.Unmarshal(body, &idx); err != nil {
 				t.Fatal(err)
 			}
-			if len(idx.Manifests) != 1 || platformString(idx.Manifests[0].Platform) != tt.keep || idx.MediaType != spec.flavour.index {
+			if len(idx.Manifests) != 1 || platformString(idx.Manifests[0].Platform) != tt.keep || idx.MediaType != f.Index.MediaType {
 				t.Fatalf("target index %s", body)
 			}
-			for i, m := range f.manifests {
-				_, ok := getManifest(t, e.dst, "app", m.desc.Digest.String())
-				if want := m.desc.Digest == idx.Manifests[0].Digest; ok != want {
+			for i, m := range f.Manifests {
+				_, ok := getManifest(t, e.dst, "app", m.Digest.String())
+				if want := m.Digest == idx.Manifests[0].Digest; ok != want {
 					t.Errorf("platform %d manifest in target: %v, want %v", i, ok, want)
 				}
 			}
@@ -217,12 +222,13 @@ func TestCopyPlatforms(t *testing.T) {
 // TestCopyNoopRerun: an image whose target tag already has the source digest
 // costs one HEAD on each side, and no blob request.
 func TestCopyNoopRerun(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
-	shared := randomBlob(ociFlavour.layer, 40<<10, 7)
-	var images []Image
+	shared := testimage.Layer(7, 40<<10)
+	var images []reference.Pair
 	for i, name := range []string{"a", "b/c", "d/e/f"} {
 		f := pushImage(t, e.src, name, "v1", twoPlatforms(uint64(10+i), shared))
-		pushCosignSig(t, e.src, name, f.index.desc.Digest)
+		pushCosignSig(t, e.src, name, f.Index)
 		images = append(images, e.to(f, "mirror/"+name, "v1"))
 	}
 	for _, r := range mustCopy(t, images, e.options()) {

@@ -4,7 +4,7 @@
 //
 // # What is copied
 //
-// Copy copies each Image (source reference to target reference) with every
+// Copy copies each image (a reference.Pair: source to target) with every
 // platform of a multi-arch index, digests unchanged. Options.Platforms keeps
 // only some platforms: the engine writes a new index (same media type,
 // annotations and fields; the kept descriptors byte for byte, plus the buildx
@@ -62,7 +62,7 @@
 //
 // # Results, events, errors
 //
-// Copy returns one Result per Image, in input order; a failed image does not
+// Copy returns one Result per image, in input order; a failed image does not
 // stop the others. Its Err is an *ImageError ("copying SRC to DST: ...")
 // wrapping an *OpError that says what was being done, on which digest and
 // which side ("pushing blob sha256:...: ..."). Options.Events receives

@@ -8,6 +8,8 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	"oras.land/oras-go/v2/registry/remote/errcode"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // Sentinel errors, for errors.Is on Result.Err.
@@ -19,7 +21,7 @@ var (
 	// ErrUnsupported: the source holds a manifest type the engine cannot
 	// copy (Docker schema 1, an unknown media type) or one too large.
 	ErrUnsupported = errors.New("unsupported content")
-	// ErrBadReference: an Image lacks what a copy needs (a source tag or
+	// ErrBadReference: an image lacks what a copy needs (a source tag or
 	// digest, a target registry and repository).
 	ErrBadReference = errors.New("bad image reference")
 )
@@ -45,7 +47,7 @@ func (s Side) String() string {
 
 // ImageError is the error of a failed image (Result.Err).
 type ImageError struct {
-	Image Image
+	Image reference.Pair
 	Err   error
 }
 

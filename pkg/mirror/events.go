@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // EventKind says what an Event reports.
@@ -46,21 +48,24 @@ func (k EventKind) String() string {
 	return "EventKind(?)"
 }
 
-// How values of events and results.
+// How says how a manifest, a blob or an image got into the target (Event.How).
+type How string
+
+// How values of events.
 const (
-	HowCopied  = "copied"
-	HowMounted = "mounted"
-	HowPresent = "present"
+	HowCopied  How = "copied"
+	HowMounted How = "mounted" // blobs only
+	HowPresent How = "present"
 )
 
 // Event is one progress report. Which fields are set depends on Kind.
 type Event struct {
 	Kind    EventKind
-	Image   Image
+	Image   reference.Pair
 	Digest  digest.Digest
 	Size    int64
 	Done    int64
-	How     string
+	How     How
 	Err     error
 	Op      string        // Retry: what failed ("pushing blob")
 	Attempt int           // BlobStart, Retry: 1-based attempt / failures so far

@@ -53,7 +53,7 @@ func ExampleCopy() {
 		oras.PackManifestOptions{Layers: []ocispec.Descriptor{layerDesc}})
 	_ = repo.Tag(ctx, manifest, "1.0")
 
-	images := []mirror.Image{{
+	images := []reference.Pair{{
 		Source: reference.MustParse(src + "/library/hello:1.0"),
 		Target: reference.MustParse(dst + "/mirror/hello:1.0"),
 	}}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestOptionsInvalid(t *testing.T) {
+	t.Parallel()
 	repo := func(context.Context, string, string) (Repo, error) { return nil, nil }
 	tests := []struct {
 		name string
@@ -21,7 +22,8 @@ func TestOptionsInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for name, fn := range map[string]func(context.Context, []Image, Options) ([]Result, error){"Copy": Copy, "Plan": Plan} {
+			t.Parallel()
+			for name, fn := range map[string]func(context.Context, []reference.Pair, Options) ([]Result, error){"Copy": Copy, "Plan": Plan} {
 				if _, err := fn(context.Background(), nil, tt.opts); !errors.Is(err, ErrInvalidOptions) {
 					t.Errorf("%s: %v, want ErrInvalidOptions", name, err)
 				}
@@ -31,18 +33,20 @@ func TestOptionsInvalid(t *testing.T) {
 }
 
 func TestCopyBadReference(t *testing.T) {
+	t.Parallel()
 	repo := func(context.Context, string, string) (Repo, error) { return nil, errors.New("not called") }
 	good := reference.MustParse("example.com/a:1")
 	tests := []struct {
 		name string
-		img  Image
+		img  reference.Pair
 	}{
-		{"source without tag or digest", Image{Source: reference.Reference{Registry: "example.com", Repository: "a"}, Target: good}},
-		{"target without repository", Image{Source: good, Target: reference.Reference{Registry: "example.com"}}},
+		{"source without tag or digest", reference.Pair{Source: reference.Reference{Registry: "example.com", Repository: "a"}, Target: good}},
+		{"target without repository", reference.Pair{Source: good, Target: reference.Reference{Registry: "example.com"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Copy(context.Background(), []Image{tt.img}, Options{Repository: repo})
+			t.Parallel()
+			res, err := Copy(context.Background(), []reference.Pair{tt.img}, Options{Repository: repo})
 			if err != nil || res[0].Status != Failed || !errors.Is(res[0].Err, ErrBadReference) {
 				t.Fatalf("%v %+v", err, res)
 			}

@@ -9,21 +9,10 @@ import (
 	"time"
 
 	"oras.land/oras-go/v2/registry"
-
-	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // DefaultJobs is the number of concurrent transfers when Options.Jobs is 0.
 const DefaultJobs = 8
-
-// Image is one copy: Source to Target (both fully qualified; a Target may
-// have a tag and no digest).
-type Image struct {
-	Source, Target reference.Reference
-}
-
-// String returns "source -> target".
-func (i Image) String() string { return i.Source.String() + " -> " + i.Target.String() }
 
 // Repo is the storage the engine talks to. *remote.Repository (oras-go)
 // satisfies it; so does any registry.Repository.

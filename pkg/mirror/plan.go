@@ -1,6 +1,10 @@
 package mirror
 
-import "context"
+import (
+	"context"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
+)
 
 // Plan resolves every source (one request each: a HEAD, or with Platforms a
 // GET of the manifest to filter) and looks up every target reference (one
@@ -10,7 +14,7 @@ import "context"
 // TargetDigest and Filtered are set as Copy would set them; the counters
 // stay zero. Options.Prepare is not called. Events: ImageStart and
 // ImageDone only (How "copied" meaning "would copy").
-func Plan(ctx context.Context, images []Image, opts Options) ([]Result, error) {
+func Plan(ctx context.Context, images []reference.Pair, opts Options) ([]Result, error) {
 	return run(ctx, images, opts, (*job).plan)
 }
 

@@ -5,15 +5,18 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // TestPlan: one source request and one target request per image, nothing
 // written.
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	copied := pushImage(t, e.src, "plan/copied", "1", twoPlatforms(90))
 	fresh := pushImage(t, e.src, "plan/fresh", "1", twoPlatforms(91))
-	images := []Image{e.to(copied, "plan/copied", "1"), e.to(fresh, "plan/fresh", "1")}
+	images := []reference.Pair{e.to(copied, "plan/copied", "1"), e.to(fresh, "plan/fresh", "1")}
 	if r := mustCopy(t, images[:1], e.options())[0]; r.Status != Copied {
 		t.Fatalf("setup copy: %v", r.Err)
 	}
@@ -22,14 +25,14 @@ func TestPlan(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		images    []Image
+		images    []reference.Pair
 		platforms []string
 		want      []Status
 		filtered  bool
 	}{
 		{name: "present and to copy", images: images, want: []Status{Present, Copied}},
 		{name: "filtered", images: images, platforms: []string{"linux/arm64"}, want: []Status{Copied, Copied}, filtered: true},
-		{name: "missing source", images: []Image{missing}, want: []Status{Failed}},
+		{name: "missing source", images: []reference.Pair{missing}, want: []Status{Failed}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestParsePlatform(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    string
@@ -24,6 +25,7 @@ func TestParsePlatform(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
 			p, err := parsePlatform(tt.in)
 			if (err != nil) != tt.wantErr || (err == nil && p.String() != tt.want) {
 				t.Fatalf("parsePlatform(%q) = %v, %v", tt.in, p, err)
@@ -33,6 +35,7 @@ func TestParsePlatform(t *testing.T) {
 }
 
 func TestPlatformMatches(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		spec string
 		plat ocispec.Platform
@@ -47,6 +50,7 @@ func TestPlatformMatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec+" vs "+platformString(&tt.plat), func(t *testing.T) {
+			t.Parallel()
 			p, err := parsePlatform(tt.spec)
 			if err != nil {
 				t.Fatal(err)
@@ -77,6 +81,7 @@ const buildxIndex = `{
 }`
 
 func TestFilterIndex(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		platforms []string
@@ -91,6 +96,7 @@ func TestFilterIndex(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var specs []platformSpec
 			for _, p := range tt.platforms {
 				s, _ := parsePlatform(p)

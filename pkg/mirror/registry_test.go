@@ -146,6 +146,13 @@ func (rec *recorder) reset() {
 	rec.maxTransfers.Store(0)
 }
 
+// setDelay adds d to every blob transfer from now on.
+func (rec *recorder) setDelay(d time.Duration) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.delay = d
+}
+
 func (rec *recorder) setFault(f func(w http.ResponseWriter, r *http.Request) bool) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()

@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // TestCopyInterrupted: a copy that stops half-way leaves no tag pointing at
 // missing content, and a re-run uploads only what is missing.
 func TestCopyInterrupted(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		cancel bool // cancel the context instead of failing the target
@@ -28,8 +31,9 @@ func TestCopyInterrupted(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
-			var images []Image
+			var images []reference.Pair
 			var fixtures []fixture
 			for i := range 2 {
 				f := pushImage(t, e.src, fmt.Sprintf("int/%d", i), "1", twoPlatforms(uint64(60+i)))
@@ -76,8 +80,8 @@ func TestCopyInterrupted(t *testing.T) {
 				if _, ok := getManifest(t, e.dst, images[i].Target.Repository, "1"); ok {
 					t.Fatalf("tag %s exists after an interrupted copy", images[i].Target)
 				}
-				for _, b := range f.blobs {
-					if hasBlob(t, e.dst, images[i].Target.Repository, b.desc.Digest) {
+				for _, b := range f.Blobs {
+					if hasBlob(t, e.dst, images[i].Target.Repository, b.Digest) {
 						present++
 					}
 				}
@@ -87,13 +91,13 @@ func TestCopyInterrupted(t *testing.T) {
 			res = mustCopy(t, images, opts)
 			uploaded := 0
 			for i, r := range res {
-				if r.Status != Copied || r.TargetDigest != fixtures[i].index.desc.Digest {
+				if r.Status != Copied || r.TargetDigest != fixtures[i].Index.Digest {
 					t.Fatalf("re-run: %v %v", r.Status, r.Err)
 				}
 				checkCopied(t, e.dst, images[i].Target.Repository, "1", fixtures[i])
 				uploaded += r.Blobs
 			}
-			total := len(fixtures[0].blobs) + len(fixtures[1].blobs)
+			total := len(fixtures[0].Blobs) + len(fixtures[1].Blobs)
 			nPuts := e.dst.rec.count(request.isBlobUploadPut)
 			t.Logf("%d of %d blobs were there after the interruption; the re-run uploaded %d (%d PUTs)", present, total, uploaded, nPuts)
 			if nPuts != total-present || uploaded != nPuts {
@@ -124,6 +128,7 @@ func (w *truncatingWriter) Write(b []byte) (int, error) {
 // PUT): every first upload PUT fails with 503 after part of its body, and one
 // source GET is cut short.
 func TestCopyRetry(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		retry    func(attempt int, err error) (time.Duration, bool)
@@ -134,19 +139,20 @@ func TestCopyRetry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
-			var images []Image
+			var images []reference.Pair
 			var fixtures []fixture
 			faulty := map[digest.Digest]bool{}
 			for i := range 2 {
 				f := pushImage(t, e.src, fmt.Sprintf("retry/%d", i), "1", twoPlatforms(uint64(80+i)))
 				fixtures = append(fixtures, f)
 				images = append(images, e.to(f, fmt.Sprintf("retry/%d", i), "1"))
-				for _, b := range f.blobs {
-					faulty[b.desc.Digest] = tt.faultAll || i == 0
+				for _, b := range f.Blobs {
+					faulty[b.Digest] = tt.faultAll || i == 0
 				}
 			}
-			truncated := fixtures[0].blobs[1].desc.Digest
+			truncated := fixtures[0].Blobs[1].Digest
 			var mu sync.Mutex
 			failed := map[digest.Digest]bool{}
 			once := func(d digest.Digest) bool { // true the first time d is seen
@@ -184,7 +190,7 @@ func TestCopyRetry(t *testing.T) {
 			}
 			res := mustCopy(t, images, opts)
 			for i, r := range res {
-				if !faulty[fixtures[i].blobs[0].desc.Digest] || tt.retry != nil {
+				if !faulty[fixtures[i].Blobs[0].Digest] || tt.retry != nil {
 					if r.Status != Copied {
 						t.Fatalf("image %d: %v %v", i, r.Status, r.Err)
 					}
@@ -213,16 +219,16 @@ func TestCopyRetry(t *testing.T) {
 // checkBlobContent downloads every blob of f from the target and hashes it.
 func checkBlobContent(t *testing.T, r *testRegistry, repoName string, f fixture) {
 	t.Helper()
-	for _, b := range f.blobs {
-		resp, err := http.Get("http://" + r.host + "/v2/" + repoName + "/blobs/" + b.desc.Digest.String())
+	for _, b := range f.Blobs {
+		resp, err := http.Get("http://" + r.host + "/v2/" + repoName + "/blobs/" + b.Digest.String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		h := sha256.New()
 		_, err = io.Copy(h, resp.Body)
 		resp.Body.Close()
-		if err != nil || digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)) != b.desc.Digest {
-			t.Errorf("blob %s in the target does not verify (%v)", b.desc.Digest, err)
+		if err != nil || digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)) != b.Digest {
+			t.Errorf("blob %s in the target does not verify (%v)", b.Digest, err)
 		}
 	}
 }

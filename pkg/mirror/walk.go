@@ -209,6 +209,6 @@ func (j *job) pushManifest(ctx context.Context, desc ocispec.Descriptor, body []
 	return nil
 }
 
-func (j *job) manifestDone(desc ocispec.Descriptor, how string) {
+func (j *job) manifestDone(desc ocispec.Descriptor, how How) {
 	j.s.emit(Event{Kind: ManifestDone, Image: j.img, Digest: desc.Digest, Size: desc.Size, How: how})
 }

@@ -53,11 +53,23 @@ type Chart struct {
 // ErrNoRender is returned for a Chart without a Render function.
 var ErrNoRender = errors.New("overrides: the chart has no render function")
 
-// RenderError is a render that failed. Stage says which one: "baseline"
-// (the chart with the user's values alone: nothing can be traced), "check"
-// (the user's values with the overrides).
+// Stage names a render of the chart: the one that failed in a RenderError
+// or a SyntaxError. Its value is the text the error messages show.
+type Stage string
+
+// Stages.
+const (
+	// StageBaseline is the chart with the user's values alone: when it
+	// fails nothing can be traced.
+	StageBaseline Stage = "with the user's values"
+	// StageOverrides is the chart with the user's values and the planned
+	// overrides (the plan's own check, and Check).
+	StageOverrides Stage = "with the overrides"
+)
+
+// RenderError is a render that failed; Stage says which one.
 type RenderError struct {
-	Stage string
+	Stage Stage
 	Err   error
 }
 
@@ -67,9 +79,10 @@ func (e *RenderError) Error() string {
 
 func (e *RenderError) Unwrap() error { return e.Err }
 
-// SyntaxError is a rendered manifest that is not valid YAML.
+// SyntaxError is a rendered manifest that is not valid YAML; Stage says
+// which render produced it.
 type SyntaxError struct {
-	Stage string
+	Stage Stage
 	Err   error
 }
 

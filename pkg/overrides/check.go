@@ -136,7 +136,7 @@ func Check(ctx context.Context, c Chart, values map[string]any, m reference.Mapp
 	if t == nil {
 		base, err := r.scan(ctx, nil)
 		if err != nil {
-			return nil, wrapRender(ctx, "with the user's values", err)
+			return nil, wrapRender(ctx, StageBaseline, err)
 		}
 		t = baselineTrace(base)
 	}
@@ -146,7 +146,7 @@ func Check(ctx context.Context, c Chart, values map[string]any, m reference.Mapp
 	}
 	res, err := r.scan(ctx, values)
 	if err != nil {
-		return nil, wrapRender(ctx, "with the overrides", err)
+		return nil, wrapRender(ctx, StageOverrides, err)
 	}
 	return t.compare(res, targets), nil
 }

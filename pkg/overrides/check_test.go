@@ -12,6 +12,7 @@ import (
 )
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		chart   string
@@ -78,6 +79,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			c := loadChart(t, fixture(tt.chart), chart.Values{Set: tt.set})
 			var tr *overrides.Traced
@@ -114,6 +116,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckUnparseable(t *testing.T) {
+	t.Parallel()
 	c := loadChart(t, fixture("noglobal"), chart.Values{})
 	// A registry with a path where the template adds docker.io/ in front.
 	vals := map[string]any{"proxy": map[string]any{"image": map[string]any{"repository": dest + "/acme/proxy", "tag": "v1.0.68"}}}
@@ -133,6 +136,7 @@ func TestCheckUnparseable(t *testing.T) {
 }
 
 func TestCheckCollision(t *testing.T) {
+	t.Parallel()
 	// Flattened, quay.io/other/busybox:1.36 and the template's busybox:1.36
 	// both go to REGISTRY/PREFIX/busybox:1.36.
 	vals := chart.Values{Set: []string{"image.registry=quay.io", "image.repository=other/busybox", "image.tag=1.36"}}
@@ -145,6 +149,7 @@ func TestCheckCollision(t *testing.T) {
 }
 
 func TestCheckGeneratedFile(t *testing.T) {
+	t.Parallel()
 	// What `airlift check -f overrides.yaml` does with a file `airlift
 	// values` wrote: read it back and check it alone.
 	c := loadChart(t, fixture("noglobal"), chart.Values{})

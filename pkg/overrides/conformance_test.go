@@ -54,6 +54,7 @@ var templateOnly = map[string][]string{
 // the helm CLI when it is on PATH, and with Rewrite for what only the
 // templates set. The generated files are golden.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	sharedCharts := sharedcharts.Dir(t)
 	specs := readRenderSpecs(t)
 	if len(specs) == 0 {
@@ -69,6 +70,7 @@ func TestConformance(t *testing.T) {
 	}
 	for _, spec := range specs {
 		t.Run(spec.chart, func(t *testing.T) {
+			t.Parallel()
 			dir := filepath.Join(sharedCharts, spec.chart)
 			c := loadChart(t, dir, chart.Values{Set: spec.set})
 			tr, o := plan(t, c, m, overrides.PlanOptions{})

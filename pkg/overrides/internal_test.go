@@ -9,6 +9,7 @@ import (
 )
 
 func TestAssign(t *testing.T) {
+	t.Parallel()
 	base := map[string]any{
 		"kafka": map[string]any{
 			"initContainers": []any{
@@ -49,6 +50,7 @@ func TestAssign(t *testing.T) {
 }
 
 func TestMarkers(t *testing.T) {
+	t.Parallel()
 	reg := &candidate{id: 1, role: Registry, orig: "docker.io"}
 	repo := &candidate{id: 2, role: Repository, orig: "busybox"}
 	tag := &candidate{id: 3, role: Tag, orig: "1.36"}
@@ -73,6 +75,7 @@ func TestMarkers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := reference.MustParse(tt.rendered)
 			ids, _ := markersIn(r.String())
 			slices.Sort(ids)
@@ -96,6 +99,7 @@ func TestMarkers(t *testing.T) {
 }
 
 func TestWritten(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string][2]string{
 		"busybox":                         {"busybox", ""},
 		"busybox:1.36":                    {"busybox", ":1.36"},
@@ -110,6 +114,7 @@ func TestWritten(t *testing.T) {
 }
 
 func TestSetIn(t *testing.T) {
+	t.Parallel()
 	values := map[string]any{
 		"image":   map[string]any{"repository": "acme/app"},
 		"whole":   "acme/app:1",
@@ -129,6 +134,7 @@ func TestSetIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := setIn(values, tt.path); got != tt.want {
 				t.Errorf("setIn(%s) = %v, want %v", tt.path, got, tt.want)
 			}
@@ -137,6 +143,7 @@ func TestSetIn(t *testing.T) {
 }
 
 func TestNamesImage(t *testing.T) {
+	t.Parallel()
 	ref := reference.MustParse("quay.io/acme/app:1.0")
 	hub := reference.MustParse("busybox:1.36")
 	tests := []struct {
@@ -158,6 +165,7 @@ func TestNamesImage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := namesImage(&tt.cand, tt.ref); got != tt.want {
 				t.Errorf("namesImage = %v, want %v", got, tt.want)
 			}

@@ -63,7 +63,7 @@ func Plan(ctx context.Context, c Chart, t *Traced, m reference.Mapping, opts Pla
 		o = p.overrides(best, extras, c)
 		res, err := r.scan(ctx, o.Values())
 		if err != nil {
-			return nil, wrapRender(ctx, "with the overrides", err)
+			return nil, wrapRender(ctx, StageOverrides, err)
 		}
 		o.Check = t.compare(res, targets)
 		o.Renders = r.count()

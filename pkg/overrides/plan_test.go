@@ -13,6 +13,7 @@ import (
 )
 
 func TestPlan(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		chart   string
@@ -125,6 +126,7 @@ func TestPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			to := tt.to
 			if to == "" {
 				to = dest
@@ -148,6 +150,7 @@ func TestPlan(t *testing.T) {
 }
 
 func TestPlanPullSecretRenders(t *testing.T) {
+	t.Parallel()
 	c := loadChart(t, fixture("bitnamilike"), chart.Values{})
 	_, o := plan(t, c, mapping(t, dest, reference.KeepPath), overrides.PlanOptions{PullSecret: "mirror-pull"})
 	manifest, err := c.Render(context.Background(), o.Values())
@@ -160,6 +163,7 @@ func TestPlanPullSecretRenders(t *testing.T) {
 }
 
 func TestPlanRetriesWhatTheCheckRefutes(t *testing.T) {
+	t.Parallel()
 	// The sentinel registry passes the template's test, the destination
 	// (with a port and a path) does not: setting the registry is predicted
 	// to work and refuted by the check; the repository with the host is

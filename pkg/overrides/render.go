@@ -117,7 +117,7 @@ func parallel(n int, f func(i int)) {
 
 // wrapRender names the stage of a failed render; the context's error is
 // returned as is.
-func wrapRender(ctx context.Context, stage string, err error) error {
+func wrapRender(ctx context.Context, stage Stage, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return err
 	}

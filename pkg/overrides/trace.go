@@ -127,7 +127,7 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 	r := newRenderer(c.Render, c.Values, opts.Concurrency)
 	base, err := r.scan(ctx, nil)
 	if err != nil {
-		return nil, wrapRender(ctx, "with the user's values", err)
+		return nil, wrapRender(ctx, StageBaseline, err)
 	}
 	t := &Traced{Chart: c.Name, Version: c.Version, Warnings: base.Warnings, cands: map[int]*candidate{}}
 	names := map[string]bool{}

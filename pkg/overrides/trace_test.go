@@ -12,6 +12,7 @@ import (
 )
 
 func TestTrace(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		chart    string
@@ -81,6 +82,7 @@ func TestTrace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := loadChart(t, fixture(tt.chart), chart.Values{})
 			tr, err := overrides.Trace(context.Background(), c, overrides.TraceOptions{})
 			if err != nil {
@@ -94,6 +96,7 @@ func TestTrace(t *testing.T) {
 }
 
 func TestTraceSkipsRejectedSentinels(t *testing.T) {
+	t.Parallel()
 	c := loadChart(t, fixture("hardcoded"), chart.Values{})
 	tr, err := overrides.Trace(context.Background(), c, overrides.TraceOptions{Concurrency: 1})
 	if err != nil {
@@ -121,12 +124,15 @@ func TestTraceSkipsRejectedSentinels(t *testing.T) {
 }
 
 func TestTraceErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("no render function", func(t *testing.T) {
+		t.Parallel()
 		if _, err := overrides.Trace(context.Background(), overrides.Chart{}, overrides.TraceOptions{}); !errors.Is(err, overrides.ErrNoRender) {
 			t.Errorf("err = %v, want ErrNoRender", err)
 		}
 	})
 	t.Run("the chart does not render with the user's values", func(t *testing.T) {
+		t.Parallel()
 		c := loadChart(t, fixture("hardcoded"), chart.Values{Set: []string{"image.tag=latest"}})
 		_, err := overrides.Trace(context.Background(), c, overrides.TraceOptions{})
 		var re *overrides.RenderError
@@ -135,6 +141,7 @@ func TestTraceErrors(t *testing.T) {
 		}
 	})
 	t.Run("canceled", func(t *testing.T) {
+		t.Parallel()
 		c := loadChart(t, fixture("globalreg"), chart.Values{})
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

@@ -110,10 +110,15 @@ func (m Mapping) Map(src Reference) (Reference, error) {
 	return dst, nil
 }
 
-// Pair is a source image and where it goes.
+// Pair is a source image and where it goes: what Mapping.MapAll returns
+// and what the copy engine (pkg/mirror) copies. Both are fully qualified;
+// a Target may have a tag and no digest.
 type Pair struct {
 	Source, Target Reference
 }
+
+// String returns "source -> target".
+func (p Pair) String() string { return p.Source.String() + " -> " + p.Target.String() }
 
 // CollisionError reports two or more sources that map to one target.
 type CollisionError struct {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestMap(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, dest string
 		layout     Layout
@@ -30,6 +31,7 @@ func TestMap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			m, err := ParseDestination(tt.dest, tt.layout)
 			if err != nil {
 				t.Fatal(err)
@@ -46,8 +48,10 @@ func TestMap(t *testing.T) {
 }
 
 func TestParseDestinationErrors(t *testing.T) {
+	t.Parallel()
 	for _, dest := range []string{"", "https://r.example.com", "r.example.com/x:1", "r.example.com/x@sha256:abc", "Registry.example.com", "r.example.com/UPPER", "justaword", "r.example.com/a//b"} {
 		t.Run(dest, func(t *testing.T) {
+			t.Parallel()
 			_, err := ParseDestination(dest, KeepPath)
 			if err == nil || !errors.Is(err, ErrInvalid) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("ParseDestination(%q) = %v, want a one-line invalid-reference error", dest, err)
@@ -57,6 +61,7 @@ func TestParseDestinationErrors(t *testing.T) {
 }
 
 func TestMapAll(t *testing.T) {
+	t.Parallel()
 	m, _ := ParseDestination("r.example.com", Flatten)
 	pairs, err := m.MapAll([]Reference{MustParse("quay.io/a/x:1"), MustParse("quay.io/a/y:1"), MustParse("quay.io/a/x:1")})
 	if err != nil || len(pairs) != 2 || pairs[0].Target.String() != "r.example.com/x:1" {

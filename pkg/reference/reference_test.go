@@ -161,8 +161,10 @@ var invalidCases = []invalidCase{
 }
 
 func TestParseValid(t *testing.T) {
+	t.Parallel()
 	for _, tc := range validCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := Parse(tc.in)
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", tc.in, err)
@@ -189,8 +191,10 @@ func TestParseValid(t *testing.T) {
 // TestRoundTrip checks that String and Familiar parse back to the same
 // reference; the implied tag becomes explicit.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tc := range validCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := MustParse(tc.in)
 			want := r
 			want.TagImplied = false
@@ -211,8 +215,10 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestParseInvalid(t *testing.T) {
+	t.Parallel()
 	for _, tc := range invalidCases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := Parse(tc.in)
 			if err == nil {
 				t.Fatalf("Parse(%q) = %v, want error", tc.in, got)
@@ -241,6 +247,7 @@ func TestParseInvalid(t *testing.T) {
 }
 
 func TestErrorMessage(t *testing.T) {
+	t.Parallel()
 	long := "a/" + strings.Repeat("b", 300)
 	multibyte := strings.Repeat("é", 150) // 300 bytes; byte 200 starts a rune
 	odd := "x" + strings.Repeat("é", 150) // byte 200 is inside a rune
@@ -266,6 +273,7 @@ func TestErrorMessage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if got := tc.err.Error(); got != tc.want {
 				t.Errorf("Error() =\n%s\nwant\n%s", got, tc.want)
 			}
@@ -275,6 +283,7 @@ func TestErrorMessage(t *testing.T) {
 		})
 	}
 	t.Run("from Parse", func(t *testing.T) {
+		t.Parallel()
 		_, err := Parse("Busybox:1")
 		want := `invalid image reference "Busybox:1": repository name must be lowercase`
 		if err == nil || err.Error() != want {
@@ -284,6 +293,7 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestZeroValue(t *testing.T) {
+	t.Parallel()
 	var r Reference
 	if !r.IsZero() {
 		t.Error("zero IsZero() = false")
@@ -294,6 +304,7 @@ func TestZeroValue(t *testing.T) {
 }
 
 func TestFamiliarOfInvalidFallsBackToString(t *testing.T) {
+	t.Parallel()
 	r := Reference{Registry: "docker.io", Repository: "Bad", Tag: "1"}
 	if got, want := r.Familiar(), "docker.io/Bad:1"; got != want {
 		t.Errorf("Familiar() = %q, want %q", got, want)
@@ -301,6 +312,7 @@ func TestFamiliarOfInvalidFallsBackToString(t *testing.T) {
 }
 
 func TestMustParsePanics(t *testing.T) {
+	t.Parallel()
 	defer func() {
 		if recover() == nil {
 			t.Error("MustParse did not panic")

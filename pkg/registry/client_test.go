@@ -27,6 +27,7 @@ func writeDockerConfig(t *testing.T, host, user, pass string) string {
 }
 
 func TestDockerConfigCredentials(t *testing.T) {
+	t.Parallel()
 	const user, pass = "alice", "s3cret-Pa55word"
 	reg := newTestRegistry(t, withHtpasswd(user, pass))
 	img := newTestImage(t, 1024)
@@ -50,6 +51,7 @@ func TestDockerConfigCredentials(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			log, logs := debugLogger()
 			c := newTestClient(t, Options{DockerConfig: tt.config(t), Logger: log})
@@ -89,6 +91,7 @@ func TestDockerConfigCredentials(t *testing.T) {
 }
 
 func TestPlainHTTPPolicy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		opts      Options
@@ -111,6 +114,7 @@ func TestPlainHTTPPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c := newTestClient(t, tt.opts)
 			repo := testRepo(t, c, tt.host, "x")
 			if repo.PlainHTTP != tt.wantPlain {
@@ -121,6 +125,7 @@ func TestPlainHTTPPolicy(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts Options
@@ -133,6 +138,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if _, err := New(tt.opts); err == nil {
 				t.Fatal("New succeeded, want an error")
 			}
@@ -152,6 +158,7 @@ func writeFile(t *testing.T, name, data string) string {
 // TestReachability checks which scheme is used and how unreachable hosts
 // are reported.
 func TestReachability(t *testing.T) {
+	t.Parallel()
 	plain := newTestRegistry(t)
 	tlsReg := newTestRegistry(t, withTLS())
 	refused := func() string {
@@ -183,8 +190,14 @@ func TestReachability(t *testing.T) {
 		{name: "connection refused on first contact", host: refused,
 			wantHost: []string{"cannot reach registry " + refused, "connection refused"}},
 	}
+	t.Cleanup(func() { // after the (parallel) subtests
+		if n := tlsReg.requests(2); n == 0 {
+			t.Errorf("the TLS registry saw no HTTP/2 request (HTTP/1: %d)", tlsReg.requests(1))
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			log, logs := debugLogger()
 			tt.opts.Logger = log
 			c := newTestClient(t, tt.opts)
@@ -215,18 +228,17 @@ func TestReachability(t *testing.T) {
 			}
 		})
 	}
-	if n := tlsReg.requests(2); n == 0 {
-		t.Errorf("the TLS registry saw no HTTP/2 request (HTTP/1: %d)", tlsReg.requests(1))
-	}
 }
 
 func TestUserAgent(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, set, want string }{
 		{"default", "", "airlift"},
 		{"custom", "airlift/1.2.3", "airlift/1.2.3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := make(chan string, 1)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				select {

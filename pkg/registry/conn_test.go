@@ -146,6 +146,7 @@ func TestResponseHeaderTimeoutIsRetried(t *testing.T) {
 // TestRefusedAfterConnect: a host that answered before and now refuses
 // connections (restarting) is retried, and the error stays retryable.
 func TestRefusedAfterConnect(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	log, logs := debugLogger()
 	c := newTestClient(t, Options{MaxAttempts: 3, Logger: log})

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"oras.land/oras-go/v2/registry/remote/auth"
+
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // credentialError marks a failure to obtain credentials (an ECR token that
@@ -41,7 +43,7 @@ func (c *Client) credential(ctx context.Context, hostport string) (auth.Credenti
 			return cred, nil
 		}
 	} else {
-		err = fmt.Errorf("reading docker credentials failed: %w", redact(err))
+		err = fmt.Errorf("reading docker credentials failed: %w", redact.Error(err))
 		if _, seen := c.credFailures.Swap(hostport, err); !seen {
 			c.log.WarnContext(ctx, "cannot read docker credentials, trying without", "registry", hostport, "error", err.Error())
 		}

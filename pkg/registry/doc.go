@@ -16,8 +16,9 @@
 // credential helper that fails (not installed here) does not stop anonymous
 // access: the registry is tried without credentials, and if it refuses, the
 // [*AuthError] says why none were sent. Nothing the package logs or returns
-// contains a password, token or Authorization header; passwords in URLs and
-// presigned-URL signatures (a blob redirected to storage) are masked.
+// contains a password, token or Authorization header: the userinfo of URLs
+// is dropped, and presigned-URL signatures (a blob redirected to storage),
+// token and password parameters and Authorization values are masked.
 //
 // # Plain HTTP and TLS
 //

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"oras.land/oras-go/v2/registry/remote/auth"
+
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // maxManifestBuffer bounds the manifest bodies buffered for replay.
@@ -63,21 +65,21 @@ func (c *Client) typedError(host string, err error) error {
 		if errors.As(err, &urlErr) {
 			inner = &url.Error{Op: urlErr.Op, URL: urlErr.URL, Err: hostErr.Err}
 		}
-		return &HostError{Registry: hostErr.Registry, Err: redact(inner)}
+		return &HostError{Registry: hostErr.Registry, Err: redact.Error(inner)}
 	}
 	var credErr *credentialError
 	if errors.As(err, &credErr) {
-		return &AuthError{Registry: host, Err: redact(err)}
+		return &AuthError{Registry: host, Err: redact.Error(err)}
 	}
 	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
 		err = fmt.Errorf("no credentials found: %w", err)
-		return &AuthError{Registry: host, Err: redact(c.withCredentialFailure(host, err))}
+		return &AuthError{Registry: host, Err: redact.Error(c.withCredentialFailure(host, err))}
 	}
 	if resp, ok := asErrorResponse(err); ok &&
 		(resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-		return &AuthError{Registry: host, Err: redact(c.withCredentialFailure(host, err))}
+		return &AuthError{Registry: host, Err: redact.Error(c.withCredentialFailure(host, err))}
 	}
-	return redact(err)
+	return redact.Error(err)
 }
 
 var manifestPathRE = regexp.MustCompile(`^/v2/.+/manifests/[^/]+$`)
@@ -94,10 +96,10 @@ func bufferManifest(req *http.Request) (*http.Request, error) {
 	data, err := io.ReadAll(io.LimitReader(req.Body, req.ContentLength+1))
 	_ = req.Body.Close()
 	if err != nil {
-		return nil, fmt.Errorf("read manifest to push to %s: %w", redactURL(req.URL), err)
+		return nil, fmt.Errorf("read manifest to push to %s: %w", redact.URL(req.URL), err)
 	}
 	if int64(len(data)) != req.ContentLength {
-		return nil, fmt.Errorf("manifest to push to %s has %d bytes, want %d", redactURL(req.URL), len(data), req.ContentLength)
+		return nil, fmt.Errorf("manifest to push to %s has %d bytes, want %d", redact.URL(req.URL), len(data), req.ContentLength)
 	}
 	r := req.Clone(req.Context())
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }

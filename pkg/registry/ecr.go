@@ -17,6 +17,9 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
 	"oras.land/oras-go/v2/registry/remote/auth"
+
+	"github.com/airlift-cli/airlift/internal/oneline"
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // ecrHostRE matches private ECR registry hosts: ACCOUNT.dkr.ecr.REGION.DOMAIN,
@@ -131,7 +134,7 @@ func sdkLogger(log *slog.Logger) logging.Logger {
 		if cls == logging.Warn {
 			level = slog.LevelWarn
 		}
-		log.Log(context.Background(), level, "aws sdk: "+redactString(fmt.Sprintf(format, v...)))
+		log.Log(context.Background(), level, "aws sdk: "+redact.String(fmt.Sprintf(format, v...)))
 	})
 }
 
@@ -140,9 +143,9 @@ func sdkLogger(log *slog.Logger) logging.Logger {
 func awsError(err error) error {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
-		return &msgError{msg: redactString(oneLine(fmt.Errorf("%s: %s", apiErr.ErrorCode(), apiErr.ErrorMessage()))), err: err}
+		return &msgError{msg: redact.String(oneline.Flatten(apiErr.ErrorCode() + ": " + apiErr.ErrorMessage())), err: err}
 	}
-	return &msgError{msg: redactString(oneLine(err)), err: err}
+	return &msgError{msg: redact.String(oneline.Flatten(err.Error())), err: err}
 }
 
 func apiErrorCode(err error) string {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseECRHost(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		host, account, region string
 		ok                    bool
@@ -33,6 +34,7 @@ func TestParseECRHost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.host, func(t *testing.T) {
+			t.Parallel()
 			account, region, ok := ParseECRHost(tt.host)
 			if account != tt.account || region != tt.region || ok != tt.ok {
 				t.Errorf("ParseECRHost(%q) = %q, %q, %t; want %q, %q, %t", tt.host, account, region, ok, tt.account, tt.region, tt.ok)

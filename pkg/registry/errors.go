@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
 	"time"
 
 	"oras.land/oras-go/v2/registry/remote/errcode"
+
+	"github.com/airlift-cli/airlift/internal/oneline"
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // AuthError reports that a registry refused us (401 or 403) after the
@@ -23,7 +23,7 @@ type AuthError struct {
 }
 
 func (e *AuthError) Error() string {
-	return "authentication to " + e.Registry + " failed: " + oneLine(e.Err)
+	return "authentication to " + e.Registry + " failed: " + oneline.Flatten(fmt.Sprint(e.Err))
 }
 
 func (e *AuthError) Unwrap() error { return e.Err }
@@ -38,7 +38,7 @@ type HostError struct {
 }
 
 func (e *HostError) Error() string {
-	return "cannot reach registry " + e.Registry + ": " + oneLine(e.Err)
+	return "cannot reach registry " + e.Registry + ": " + oneline.Flatten(fmt.Sprint(e.Err))
 }
 
 func (e *HostError) Unwrap() error { return e.Err }
@@ -52,7 +52,7 @@ type RetryAfterError struct {
 }
 
 func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%s (retry after %s)", oneLine(e.Err), e.After)
+	return fmt.Sprintf("%s (retry after %s)", oneline.Flatten(fmt.Sprint(e.Err)), e.After)
 }
 
 func (e *RetryAfterError) Unwrap() error { return e.Err }
@@ -65,8 +65,8 @@ type refusedAfterConnectError struct{ err error }
 func (e *refusedAfterConnectError) Error() string { return e.err.Error() }
 func (e *refusedAfterConnectError) Unwrap() error { return e.err }
 
-// msgError keeps err for errors.Is/As but shows its message with
-// credentials in URLs masked.
+// msgError keeps err for errors.Is/As but shows another message (an AWS
+// API error's code and message, flattened and redacted).
 type msgError struct {
 	msg string
 	err error
@@ -74,64 +74,6 @@ type msgError struct {
 
 func (e *msgError) Error() string { return e.msg }
 func (e *msgError) Unwrap() error { return e.err }
-
-var (
-	userinfoRE = regexp.MustCompile(`(://[^/@\s:"]*):[^/@\s"]*@`)
-	// Query parameters that carry credentials: presigned storage URLs
-	// (X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, sig, se,
-	// Signature, Expires...), tokens and passwords.
-	secretQueryRE = regexp.MustCompile(`(?i)([?&](?:x-amz-[a-z-]*|x-goog-[a-z-]*|signature|sig|token|access_token|refresh_token|password|secret|key|credential|policy|key-pair-id)=)[^&\s"]*`)
-)
-
-// redactString masks passwords in URL userinfo and credential-bearing query
-// parameters.
-func redactString(s string) string {
-	s = userinfoRE.ReplaceAllString(s, "$1:xxxxx@")
-	return secretQueryRE.ReplaceAllString(s, "${1}xxxxx")
-}
-
-// redact returns err with its message redacted; err itself if nothing
-// needed masking.
-func redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if r := redactString(msg); r != msg {
-		return &msgError{msg: r, err: err}
-	}
-	return err
-}
-
-// redactURL returns a copy of u without password or credential-bearing query
-// values.
-func redactURL(u *url.URL) *url.URL {
-	if u == nil {
-		return nil
-	}
-	c := *u
-	if c.User != nil {
-		if _, has := c.User.Password(); has {
-			c.User = url.UserPassword(c.User.Username(), "xxxxx")
-		}
-	}
-	if c.RawQuery != "" {
-		c.RawQuery = strings.TrimPrefix(redactString("?"+c.RawQuery), "?")
-	}
-	return &c
-}
-
-// oneLine flattens an error message to one line.
-func oneLine(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	s := err.Error()
-	if strings.ContainsAny(s, "\r\n") {
-		s = strings.Join(strings.Fields(s), " ")
-	}
-	return s
-}
 
 // maxErrorBody bounds how much of an error response body is read.
 const maxErrorBody = 64 << 10
@@ -144,7 +86,7 @@ func errorResponse(resp *http.Response) *errcode.ErrorResponse {
 	e := &errcode.ErrorResponse{StatusCode: resp.StatusCode}
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
-		e.URL = redactURL(resp.Request.URL)
+		e.URL = redact.URL(resp.Request.URL)
 	}
 	var body struct {
 		Errors errcode.Errors `json:"errors"`

@@ -84,6 +84,7 @@ func TestCommitTimeout(t *testing.T) {
 
 // TestCancelIsNotATimeout: the caller's cancellation stays a cancellation.
 func TestCancelIsNotATimeout(t *testing.T) {
+	t.Parallel()
 	reg := newTestRegistry(t)
 	proxy := newFaultProxy(t, reg)
 	proxy.inject(t, http.MethodHead, `/manifests/v1$`, 1, slowCommit(time.Second))

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // resumableBody is the body of a GET response of known length. When the
@@ -68,7 +70,7 @@ func (b *resumableBody) resume(cause error) error {
 	wait := b.t.policy.backoff(*b.failures)
 	b.t.log.DebugContext(ctx, "resuming registry download",
 		"host", b.req.URL.Host, "path", b.req.URL.Path, "offset", b.off, "size", b.size,
-		"attempt", *b.failures+1, "wait", wait, "reason", redactString(cause.Error()))
+		"attempt", *b.failures+1, "wait", wait, "reason", redact.String(cause.Error()))
 	if err := sleep(ctx, wait); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ func statusErr(code int, codes ...string) error {
 }
 
 func TestIsRetryable(t *testing.T) {
+	t.Parallel()
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	timeout := &url.Error{Op: "Get", URL: "https://registry.example/v2/",
@@ -72,6 +73,7 @@ func TestIsRetryable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := IsRetryable(tt.err); got != tt.want {
 				t.Errorf("IsRetryable(%v) = %t, want %t", tt.err, got, tt.want)
 			}
@@ -80,6 +82,7 @@ func TestIsRetryable(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name, value string
@@ -98,6 +101,7 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			h := http.Header{}
 			if tt.value != "" {
 				h.Set("Retry-After", tt.value)
@@ -110,6 +114,7 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestBackoffFullJitter(t *testing.T) {
+	t.Parallel()
 	p := policy{attempts: 10, min: 100 * time.Millisecond, max: time.Second}
 	for failures := 1; failures <= 8; failures++ {
 		ceil := min(p.min<<(failures-1), p.max)
@@ -128,6 +133,7 @@ func TestBackoffFullJitter(t *testing.T) {
 }
 
 func TestClientRetry(t *testing.T) {
+	t.Parallel()
 	c := newTestClient(t, Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 40 * time.Millisecond, MaxAttempts: 3})
 	slow := newTestClient(t, Options{MaxBackoff: 20 * time.Second})
 	unavailable := statusErr(http.StatusServiceUnavailable)
@@ -154,6 +160,7 @@ func TestClientRetry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			wait, retry := tt.c.Retry(tt.attempt, tt.err)
 			if retry != tt.wantRetry || wait < tt.wantMin || wait > tt.wantMax {
 				t.Errorf("Retry(%d, %v) = %s, %t; want %t within [%s, %s]",

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // newHTTPTransport returns the connection layer: dial and TLS timeouts, the
@@ -112,7 +114,7 @@ func (t *retrier) roundTrip(req *http.Request, failures *int, resumable bool) (*
 		wait := t.policy.wait(*failures, after)
 		t.log.DebugContext(ctx, "retrying registry request",
 			"method", req.Method, "host", host, "path", req.URL.Path,
-			"attempt", *failures+1, "wait", wait, "reason", redactString(reason))
+			"attempt", *failures+1, "wait", wait, "reason", redact.String(reason))
 		if resp != nil {
 			drain(resp.Body)
 		}
@@ -120,7 +122,7 @@ func (t *retrier) roundTrip(req *http.Request, failures *int, resumable bool) (*
 			return nil, err
 		}
 		if r, err = rewind(req); err != nil {
-			return nil, fmt.Errorf("%s %s: rewind request body: %w", req.Method, redactURL(req.URL), err)
+			return nil, fmt.Errorf("%s %s: rewind request body: %w", req.Method, redact.URL(req.URL), err)
 		}
 	}
 }

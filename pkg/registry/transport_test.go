@@ -27,6 +27,7 @@ func dateRetryAfter(d time.Duration) faultAction {
 // TestTransportRetries runs registry operations through a proxy that
 // injects failures in front of a real registry, and counts the attempts.
 func TestTransportRetries(t *testing.T) {
+	t.Parallel()
 	reg := newTestRegistry(t)
 	proxy := newFaultProxy(t, reg)
 	img := newTestImage(t, 256<<10)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/airlift-cli/airlift/internal/redact"
 )
 
 // Get fetches an http(s) URL that is not a registry API: a chart
@@ -25,11 +27,11 @@ import (
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s is not an http(s) URL", redactString(rawURL))
+		return nil, fmt.Errorf("%s is not an http(s) URL", redact.String(rawURL))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, http.NoBody)
 	if err != nil {
-		return nil, redact(err)
+		return nil, redact.Error(err)
 	}
 	for k, vs := range header {
 		for _, v := range vs {
@@ -50,13 +52,13 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*h
 		}
 		var hostErr *HostError
 		if errors.As(err, &hostErr) {
-			return nil, &HostError{Registry: hostErr.Registry, Err: redact(hostErr.Err)}
+			return nil, &HostError{Registry: hostErr.Registry, Err: redact.Error(hostErr.Err)}
 		}
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err // the caller names the URL
 		}
-		return nil, redact(err)
+		return nil, redact.Error(err)
 	}
 	return resp, nil
 }
