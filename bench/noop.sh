@@ -38,6 +38,7 @@ start_registry src "$SRC_PORT"
 start_registry dst "$DST_PORT"
 # shellcheck disable=SC2086
 "$BENCH_WORK/benchgen" -registry "$BENCH_SRC" $CORPUS -out "$BENCH_REFS" >"$BENCH_WORK/gen.log" 2>&1
+write_configs() {
 {
   echo "version: 1"
   echo "creds:"
@@ -47,10 +48,24 @@ start_registry dst "$DST_PORT"
     printf '  - source: %s\n    target: %s\n    type: image\n' "$BENCH_SRC/$ref" "$BENCH_DST/$ref"
   done <"$BENCH_REFS"
 } >"$BENCH_WORK/regsync.yml"
-
 sed "s|^|$BENCH_SRC/|" "$BENCH_REFS" >"$BENCH_WORK/airlift-images.txt"
+}
+write_configs
 AIRLIFT=${AIRLIFT:-airlift}
 "$AIRLIFT" copy --images "$BENCH_WORK/airlift-images.txt" --to "$BENCH_DST" --no-progress >"$BENCH_WORK/first-copy.log" 2>&1
+# LATENCY=10ms: the timed runs go through gen/latency proxies (each byte
+# delayed that long in each direction), as in run.sh.
+if [[ -n ${LATENCY:-} ]]; then
+  (cd gen && go build -o "$BENCH_WORK/latency" ./latency)
+  psrc=127.0.0.1:$((SRC_PORT + 100)) pdst=127.0.0.1:$((DST_PORT + 100))
+  "$BENCH_WORK/latency" -listen "$psrc" -upstream "$BENCH_SRC" -delay "$LATENCY" & lat1=$!
+  "$BENCH_WORK/latency" -listen "$pdst" -upstream "$BENCH_DST" -delay "$LATENCY" & lat2=$!
+  trap 'kill $lat1 $lat2 2>/dev/null; stop_registry src || true; stop_registry dst || true' EXIT
+  sleep 0.5
+  export BENCH_SRC=$psrc BENCH_DST=$pdst
+  write_configs
+  echo "timed runs through latency proxies, $LATENCY each way" >&2
+fi
 # The two fastest tools are timed as bare processes; the others through
 # lib/peer.sh (a bash and xargs around them, a few ms).
 cmds=()

@@ -73,6 +73,11 @@ airlift)
   "${AIRLIFT:-airlift}" copy --images "$BENCH_WORK/airlift-images.txt" --to "$BENCH_DST" \
     --jobs "${BENCH_AIRLIFT_JOBS:-8}" --no-progress
   ;;
+airlift-before)
+  # another airlift build, for before/after figures in one run
+  "${AIRLIFT_BEFORE:?set AIRLIFT_BEFORE to the other airlift binary}" copy --images "$BENCH_WORK/airlift-images.txt" --to "$BENCH_DST" \
+    --jobs "${BENCH_AIRLIFT_JOBS:-8}" --no-progress
+  ;;
 floor)
   # not a tool: the raw blob pipe of gen/blobpipe (every unique layer/config
   # blob GET -> monolithic PUT, BENCH_PAR streams, no manifests). Run in the

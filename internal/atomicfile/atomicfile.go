@@ -95,3 +95,28 @@ func syncDir(dir string) error {
 	}
 	return nil
 }
+
+// Check makes sure Write(path) can succeed, before long work whose result
+// goes there: path is not a directory, and a temporary file can be created
+// (and is removed) in its directory. It changes nothing.
+func Check(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("cannot write %s: it is a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// unwrapPath drops the temporary file's name from a *PathError.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

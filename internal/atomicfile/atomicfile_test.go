@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +104,35 @@ func TestWriteMissingDirectory(t *testing.T) {
 	err := Write(filepath.Join(t.TempDir(), "missing", "x"), nil, 0o644)
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Write into a missing directory = %v, want ErrNotExist", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	readOnly := filepath.Join(dir, "ro")
+	if err := os.Mkdir(readOnly, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, wantErr string
+	}{
+		{name: "new file", path: filepath.Join(dir, "out.yaml")},
+		{name: "a directory", path: dir, wantErr: "it is a directory"},
+		{name: "missing directory", path: filepath.Join(dir, "nope", "out.yaml"), wantErr: "no such file or directory"},
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		tests = append(tests, struct{ name, path, wantErr string }{"read-only directory", filepath.Join(readOnly, "out.yaml"), "permission denied"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Check(tt.path)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Check(%s) = %v, want %q", tt.path, err, tt.wantErr)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("Check left files behind: %v", entries)
 	}
 }

@@ -163,6 +163,14 @@ func TestBadInput(t *testing.T) {
 		{"unknown command after flags", []string{"--debug", "frobnicate"}, "", 2, `unknown command "frobnicate"`},
 		{"chart credentials for a local chart", []string{"images", "testdata/charts/demo", "--username", "u"}, "", 2, "for the chart's repository or registry"},
 		{"chart credentials without a chart", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--password", "p"}, "", 2, "docker login, --docker-config"},
+		{"empty image list", []string{"copy", "--images", "testdata/lists/empty.txt", "--to", "127.0.0.1:1/m"}, "", 1, "--images testdata/lists/empty.txt lists no images"},
+		{"empty image list on stdin", []string{"copy", "--images", "-", "--to", "127.0.0.1:1/m"}, "\n", 1, "--images stdin lists no images"},
+		{"lock in a missing directory", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--lock", "testdata/nope/images.lock"}, "", 1, "--lock: cannot write testdata/nope/images.lock"},
+		{"lock that is a directory", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--lock", "testdata"}, "", 1, "it is a directory"},
+		{"invalid IMAGE argument", []string{"copy", "UPPER:case", "--to", "127.0.0.1:1/m"}, "", 2, `IMAGE argument: invalid image reference "UPPER:case"`},
+		{"empty path part in --to", []string{"copy", "busybox:1.36", "--to", "r.example//x"}, "", 2, "empty path part"},
+		{"values -o given a file name", []string{"values", "testdata/charts/demo", "--to", "r.example/m", "-o", "mirror.yaml"}, "", 2, "write to a file with --output-file mirror.yaml"},
+		{"values -o unknown format", []string{"values", "testdata/charts/demo", "--to", "r.example/m", "-o", "xml"}, "", 2, `unknown output format "xml"`},
 		{"bad CA file", []string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m", "--ca-file", "testdata/bad-values.yaml"}, "", 1, "holds no PEM certificate"},
 	}
 	for _, tt := range tests {

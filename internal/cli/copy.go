@@ -3,17 +3,17 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/airlift-cli/airlift/internal/atomicfile"
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/copyjob"
 	"github.com/airlift-cli/airlift/pkg/fromchart"
@@ -42,6 +42,16 @@ type engineFlags struct {
 	noProgress    bool
 	commitTimeout time.Duration
 	ecr           registry.ECROptions
+	blobIndex     string
+}
+
+// defaultBlobIndex is where copies remember blob locations across runs.
+func defaultBlobIndex() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "airlift", "blobs.json")
 }
 
 func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
@@ -54,6 +64,7 @@ func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
 	fs.BoolVar(&e.ecr.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
 	fs.BoolVar(&e.ecr.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
 	fs.StringVar(&e.ecr.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
+	fs.StringVar(&e.blobIndex, "blob-index", defaultBlobIndex(), "remember in FILE where blobs live in target registries, to mount them in later runs instead of sending them again (\"\" = off)")
 }
 
 // check validates the engine flags.
@@ -114,32 +125,16 @@ credentials come from the AWS SDK's default chain when docker has none.`,
 			if f.output != "text" && f.output != "json" {
 				return usageErrorf("unknown output format %q: use text or json", f.output)
 			}
+			if f.lock != "" && !f.dryRun {
+				if err := atomicfile.Check(f.lock); err != nil {
+					return fmt.Errorf("--lock: %w", err) // before any work
+				}
+			}
 			req, err := f.request(cmd.Context(), args, g)
 			if err != nil {
 				return err
 			}
-			prog := newProgress(g.streams.Err, !f.noProgress && f.output == "text" && !f.dryRun)
-			req.Engine.Events = prog.event
-			rep, runErr := copyjob.Run(cmd.Context(), req)
-			prog.stop()
-			if rep == nil {
-				return runErr
-			}
-			for _, w := range rep.Warnings {
-				fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(w.String()))
-			}
-			if f.lock != "" && !f.dryRun {
-				if err := copyjob.NewLock(rep.Destination, rep.Results).WriteFile(f.lock); err != nil {
-					return err
-				}
-			}
-			if err := printCopy(g.streams.Out, g.streams.Err, f.output, rep); err != nil {
-				return err
-			}
-			if errors.Is(runErr, copyjob.ErrFailed) {
-				return fmt.Errorf("%w (see the lines above)", runErr)
-			}
-			return runErr
+			return runCopy(cmd.Context(), g, req, copyOutput{format: f.output, progress: !f.noProgress && !f.dryRun, lock: f.lock, blobIndex: f.blobIndex})
 		},
 	}
 	fs := cmd.Flags()
@@ -180,6 +175,11 @@ func (f *copyFlags) request(ctx context.Context, args []string, g *globals) (req
 		chartArg = args[0]
 		src = f.source(chartArg)
 	default:
+		for _, a := range args {
+			if _, err := reference.Parse(a); err != nil {
+				return req, &UsageError{Err: fmt.Errorf("IMAGE argument: %w", err)}
+			}
+		}
 		req.Images = append(req.Images, args...)
 	}
 	if req.Registry, err = f.client(g, src, f.adjust); err != nil {
@@ -189,6 +189,13 @@ func (f *copyFlags) request(ctx context.Context, args []string, g *globals) (req
 		refs, err := readImageList(f.images, g.streams.In)
 		if err != nil {
 			return req, err
+		}
+		if len(refs) == 0 {
+			name := f.images
+			if name == "-" {
+				name = "stdin"
+			}
+			return req, fmt.Errorf("--images %s lists no images (one reference per line; # starts a comment)", name)
 		}
 		req.Images = append(req.Images, refs...)
 	}
@@ -228,7 +235,11 @@ func readImageList(name string, stdin io.Reader) ([]string, error) {
 	var refs []string
 	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
-		s := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff") // a byte-order mark some editors write
+		}
+		s := strings.TrimSpace(text)
 		if i := strings.Index(s, "#"); i >= 0 {
 			s = strings.TrimSpace(s[:i])
 		}
@@ -245,113 +256,6 @@ func readImageList(name string, stdin io.Reader) ([]string, error) {
 	}
 	return refs, nil
 }
-
-// copyJSON is the documented shape of `copy -o json`.
-type copyJSON struct {
-	Destination string          `json:"destination"`
-	DryRun      bool            `json:"dryRun"`
-	Shard       string          `json:"shard,omitempty"`
-	Images      []copyJSONImage `json:"images"`
-	Prepare     []string        `json:"prepare,omitempty"`
-	Summary     copyjob.Summary `json:"summary"`
-	Seconds     float64         `json:"seconds"`
-}
-
-type copyJSONImage struct {
-	Source       string `json:"source"`
-	Target       string `json:"target"`
-	Status       string `json:"status"`
-	Digest       string `json:"digest,omitempty"`
-	TargetDigest string `json:"targetDigest,omitempty"`
-	Filtered     bool   `json:"filtered,omitempty"`
-	Bytes        int64  `json:"bytes"`
-	Blobs        int    `json:"blobs"`
-	Mounted      int    `json:"mounted"`
-	Skipped      int    `json:"skipped"`
-	Referrers    int    `json:"referrers"`
-	Error        string `json:"error,omitempty"`
-}
-
-func statusName(r mirror.Result, dry bool) string {
-	switch r.Status {
-	case mirror.Present:
-		return "present"
-	case mirror.Failed:
-		return "failed"
-	}
-	if dry {
-		return "would-copy"
-	}
-	return "copied"
-}
-
-func printCopy(out, errOut io.Writer, format string, rep *copyjob.Report) error {
-	sum := rep.Summary()
-	if format == "json" {
-		doc := copyJSON{Destination: rep.Destination, DryRun: rep.DryRun, Prepare: rep.Prepare, Summary: sum, Seconds: rep.Elapsed.Seconds(), Images: []copyJSONImage{}}
-		if rep.Shard.Count > 1 {
-			doc.Shard = rep.Shard.String()
-		}
-		for _, r := range rep.Results {
-			ji := copyJSONImage{
-				Source: r.Image.Source.String(), Target: r.Image.Target.String(), Status: statusName(r, rep.DryRun),
-				Digest: r.SourceDigest.String(), Filtered: r.Filtered, Bytes: r.Bytes, Blobs: r.Blobs,
-				Mounted: r.Mounted, Skipped: r.Skipped, Referrers: r.Referrers,
-			}
-			if r.TargetDigest != "" && r.TargetDigest != r.SourceDigest {
-				ji.TargetDigest = r.TargetDigest.String()
-			}
-			if r.Err != nil {
-				ji.Error = oneLine(r.Err.Error())
-			}
-			doc.Images = append(doc.Images, ji)
-		}
-		b, err := json.MarshalIndent(doc, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(out, "%s\n", b)
-		return err
-	}
-	if rep.DryRun {
-		for _, p := range rep.Prepare {
-			fmt.Fprintf(out, "%s (dry-run)\n", p)
-		}
-		for _, r := range rep.Results {
-			switch r.Status {
-			case mirror.Present:
-				fmt.Fprintf(out, "Present %s at %s (dry-run)\n", r.Image.Source, r.Image.Target)
-			case mirror.Failed:
-				fmt.Fprintf(out, "Cannot copy %s to %s: %s (dry-run)\n", r.Image.Source, r.Image.Target, oneLine(r.Err.Error()))
-			default:
-				fmt.Fprintf(out, "Copying %s to %s (dry-run)\n", r.Image.Source, r.Image.Target)
-			}
-		}
-		fmt.Fprintf(errOut, "%d images: %d to copy, %d already present, %d failed (dry-run, %s)\n",
-			sum.Images, sum.Copied, sum.Present, sum.Failed, rep.Elapsed.Round(time.Millisecond))
-		return nil
-	}
-	for _, r := range rep.Results {
-		if r.Status == mirror.Failed {
-			fmt.Fprintf(errOut, "failed: %s -> %s: %s\n", r.Image.Source, r.Image.Target, oneLine(r.Err.Error()))
-		}
-		if r.Filtered {
-			fmt.Fprintf(errOut, "note: %s was filtered to %s: its index digest changed from %s to %s\n",
-				r.Image.Target, strings.Join(platformsOf(rep), ", "), r.SourceDigest, r.TargetDigest)
-		}
-	}
-	secs := rep.Elapsed.Seconds()
-	rate := ""
-	if secs > 0 && sum.Bytes > 0 {
-		rate = fmt.Sprintf(", %s/s", humanBytes(int64(float64(sum.Bytes)/secs)))
-	}
-	fmt.Fprintf(errOut, "%d images: %d copied, %d already present, %d failed; %s sent, %d blobs mounted, %d signatures/attestations; %s%s\n",
-		sum.Images, sum.Copied, sum.Present, sum.Failed, humanBytes(sum.Bytes), sum.Mounted, sum.Referrers,
-		rep.Elapsed.Round(10*time.Millisecond), rate)
-	return nil
-}
-
-func platformsOf(rep *copyjob.Report) []string { return rep.Platforms }
 
 func humanBytes(n int64) string {
 	const unit = 1000

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +28,8 @@ type progress struct {
 	sent   map[string]int64     // image -> bytes uploaded so far
 	blob   map[string]int64     // image+digest -> bytes of the current attempt
 
+	debug bool // failures with their whole chain
+
 	p      *mpb.Progress // nil without a terminal
 	bytes  *mpb.Bar
 	images *mpb.Bar
@@ -49,8 +53,8 @@ func barTerminal(w io.Writer) bool {
 	return err == nil && width > 0
 }
 
-func newProgress(w io.Writer, enabled bool) *progress {
-	pr := &progress{w: w, enabled: enabled, starts: map[string]time.Time{}, sent: map[string]int64{}, blob: map[string]int64{}}
+func newProgress(w io.Writer, enabled, debug bool) *progress {
+	pr := &progress{w: w, enabled: enabled, debug: debug, starts: map[string]time.Time{}, sent: map[string]int64{}, blob: map[string]int64{}}
 	if enabled && barTerminal(w) {
 		start := time.Now()
 		pr.p = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond))
@@ -107,14 +111,25 @@ func (pr *progress) event(ev mirror.Event) {
 			pr.bytes.IncrInt64(delta)
 		}
 	case mirror.BlobDone:
-		delete(pr.blob, key+ev.Digest.String())
+		bk := key + ev.Digest.String()
+		if ev.Err != nil {
+			// A failed or interrupted upload: what it counted was not
+			// sent after all, and the summary does not count it either.
+			pr.sent[key] -= pr.blob[bk]
+			if pr.bytes != nil {
+				pr.bytes.IncrInt64(-pr.blob[bk])
+			}
+		}
+		delete(pr.blob, bk)
 	case mirror.Retry:
 		pr.line("retrying %s: %s %s after %s: %s", ev.Image.Source, ev.Op, shortDigest(ev.Digest.String()), ev.Wait.Round(time.Millisecond), oneLine(fmt.Sprint(ev.Err)))
 	case mirror.ImageDone:
 		took := time.Since(pr.starts[key]).Round(10 * time.Millisecond)
 		switch {
+		case ev.Err != nil && (errors.Is(ev.Err, context.Canceled) || errors.Is(ev.Err, context.DeadlineExceeded)):
+			// Interrupted: the summary says how many were not finished.
 		case ev.Err != nil:
-			pr.line("failed  %s -> %s: %s", ev.Image.Source, ev.Image.Target, oneLine(ev.Err.Error()))
+			pr.line("failed  %s: %s", ev.Image.Source, failureText(ev.Err, pr.debug))
 		case ev.How == mirror.HowPresent:
 			pr.line("present %s -> %s", ev.Image.Source, ev.Image.Target)
 		default:
@@ -135,6 +150,9 @@ func (pr *progress) line(format string, a ...any) {
 	}
 	_, _ = io.WriteString(pr.w, s)
 }
+
+// shown reports whether the progress printed the failures already.
+func (pr *progress) shown() bool { return pr.enabled }
 
 // stop finishes the bars before the summary is printed.
 func (pr *progress) stop() {

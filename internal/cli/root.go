@@ -21,6 +21,8 @@ const (
 	ExitOK    = 0
 	ExitError = 1
 	ExitUsage = 2
+	// ExitInterrupted: stopped by a signal (Ctrl-C), as shells count 128+2.
+	ExitInterrupted = 130
 )
 
 // IO are the streams a command reads and writes.
@@ -82,10 +84,20 @@ func Run(ctx context.Context, args []string, streams IO) (code int) {
 	root := newRoot(g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
+	switch {
+	case err == nil:
 		return ExitOK
+	case errors.Is(err, errInterrupted):
+		return ExitInterrupted // the command has said what it did
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(streams.Err, "airlift: interrupted")
+		return ExitInterrupted
 	}
-	fmt.Fprintf(streams.Err, "airlift: %s\n", oneLine(err.Error()))
+	msg := oneLine(err.Error())
+	if h := hint(err); h != "" {
+		msg += "; " + h
+	}
+	fmt.Fprintf(streams.Err, "airlift: %s\n", msg)
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		return ExitUsage

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,7 +24,8 @@ var ErrLeaks = errors.New("escape the mirror")
 type valuesFlags struct {
 	chartFlags
 	destFlags
-	out        string
+	file       string // --output-file
+	format     string // -o
 	pullSecret string
 }
 
@@ -31,10 +35,33 @@ func (f *valuesFlags) register(cmd *cobra.Command) {
 	f.registerDest(fs, ": where airlift copy put the images")
 }
 
-// writeValues writes the overrides to -o FILE (stdout without it) and
-// reports their check.
+// checkOutput validates -o and --output-file before any work: -o is a
+// format on every command, and a file name given to it is named as such.
+func (f *valuesFlags) checkOutput(formats ...string) error {
+	if !slices.Contains(formats, f.format) {
+		if strings.ContainsAny(f.format, "./") {
+			return usageErrorf("-o is the output format (%s); write to a file with --output-file %s", strings.Join(formats, " or "), f.format)
+		}
+		return usageErrorf("unknown output format %q: use %s", f.format, strings.Join(formats, " or "))
+	}
+	if f.file != "" && f.file != "-" {
+		return atomicfile.Check(f.file)
+	}
+	return nil
+}
+
+// writeValues writes the overrides to --output-file (stdout without it),
+// as YAML with comments or as JSON, and reports their check.
 func (f *valuesFlags) writeValues(g *globals, o *overrides.Overrides, m reference.Mapping) error {
-	if err := writeOutput(f.out, g.streams.Out, o.YAML()); err != nil {
+	data := o.YAML()
+	if f.format == "json" {
+		b, err := json.MarshalIndent(o.Values(), "", "  ")
+		if err != nil {
+			return err
+		}
+		data = append(b, '\n')
+	}
+	if err := writeOutput(f.file, g.streams.Out, data); err != nil {
 		return err
 	}
 	return reportCheck(g.streams.Err, o.Check, m.String())
@@ -43,7 +70,7 @@ func (f *valuesFlags) writeValues(g *globals, o *overrides.Overrides, m referenc
 func newValuesCmd(g *globals) *cobra.Command {
 	f := &valuesFlags{}
 	cmd := &cobra.Command{
-		Use:   "values CHART --to REGISTRY[/PREFIX] [-o FILE]",
+		Use:   "values CHART --to REGISTRY[/PREFIX] [--output-file FILE]",
 		Short: "Write the values that point the unmodified chart at the mirror, proven by rendering",
 		Long: `Write a values file that makes the chart, unmodified, pull every image from
 the mirror: one chart-wide knob where the chart honours it (global.imageRegistry,
@@ -55,12 +82,16 @@ value controls are named (airlift postrender can rewrite them), and make the
 exit code non-zero.
 
 Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
-		Example: `  airlift values ./mychart -f prod.yaml --to registry.internal:5000/mirror -o mirror.yaml
+		Example: `  airlift values ./mychart -f prod.yaml --to registry.internal:5000/mirror --output-file mirror.yaml
+  airlift values ./mychart --to registry.internal:5000/mirror -o json > mirror.json
   airlift values oci://registry-1.docker.io/bitnamicharts/postgresql --to r.internal/m --pull-secret regcred`,
 		Args: exactlyOneChart,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			m, err := f.mapping()
 			if err != nil {
+				return err
+			}
+			if err := f.checkOutput("yaml", "json"); err != nil {
 				return err
 			}
 			req, cleanup, err := f.chartRequest(args[0], g)
@@ -76,7 +107,8 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVarP(&f.out, "output", "o", "", "write the values to FILE (default: stdout)")
+	cmd.Flags().StringVarP(&f.format, "output", "o", "yaml", "output format: yaml (with comments) or json")
+	cmd.Flags().StringVar(&f.file, "output-file", "", "write the values to FILE, atomically (default: stdout)")
 	cmd.Flags().StringVar(&f.pullSecret, "pull-secret", "", "also set the chart's image pull secret keys to this secret")
 	return cmd
 }
@@ -133,7 +165,7 @@ func newRelocateCmd(g *globals) *cobra.Command {
 	f := &valuesFlags{}
 	cp := &engineFlags{}
 	cmd := &cobra.Command{
-		Use:   "relocate CHART --to REGISTRY[/PREFIX] -o FILE",
+		Use:   "relocate CHART --to REGISTRY[/PREFIX] --output-file FILE",
 		Short: "Copy every image of a chart to the mirror and write the values that use it",
 		Long: `airlift copy and airlift values in one command: the overrides are planned
 and checked first (so a collision or a leak is known before anything is
@@ -145,8 +177,11 @@ values move), then the values file is written.`,
 			if err != nil {
 				return err
 			}
-			if f.out == "" {
-				return usageErrorf("relocate needs -o FILE for the values")
+			if f.file == "" || f.file == "-" {
+				return usageErrorf("relocate needs --output-file FILE for the values")
+			}
+			if err := f.checkOutput("text", "json"); err != nil {
+				return err
 			}
 			if err := cp.check(); err != nil {
 				return err
@@ -172,24 +207,18 @@ values move), then the values file is written.`,
 				creq.Images = append(creq.Images, img.Ref.String())
 			}
 			cp.apply(&creq, g)
-			prog := newProgress(g.streams.Err, !cp.noProgress)
-			creq.Engine.Events = prog.event
-			rep, copyErr := copyjob.Run(cmd.Context(), creq)
-			prog.stop()
-			if rep != nil {
-				if err := printCopy(g.streams.Out, g.streams.Err, "text", rep); err != nil {
-					return err
-				}
+			if err := runCopy(cmd.Context(), g, creq, copyOutput{format: f.format, progress: !cp.noProgress, blobIndex: cp.blobIndex}); err != nil {
+				return err
 			}
-			if copyErr != nil {
-				return copyErr
-			}
-			return f.writeValues(g, o, m)
+			values := *f
+			values.format = "yaml"
+			return values.writeValues(g, o, m)
 		},
 	}
 	f.register(cmd)
 	fs := cmd.Flags()
-	fs.StringVarP(&f.out, "output", "o", "", "write the values to FILE (required)")
+	fs.StringVar(&f.file, "output-file", "", "write the values to FILE, atomically (required)")
+	fs.StringVarP(&f.format, "output", "o", "text", "format of the copy report: text or json")
 	fs.StringVar(&f.pullSecret, "pull-secret", "", "also set the chart's image pull secret keys to this secret")
 	cp.registerEngine(fs)
 	return cmd

@@ -9,7 +9,7 @@ import (
 
 func TestValuesAndCheck(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "mirror.yaml")
-	code, stdout, stderr := run(t, "", "values", "../../examples/platform", "--to", "registry.internal:5000/mirror", "-o", out)
+	code, stdout, stderr := run(t, "", "values", "../../examples/platform", "--to", "registry.internal:5000/mirror", "--output-file", out)
 	// The example hard-codes three images in its templates: values says
 	// so and fails, but writes what values can do.
 	if code != 1 || stdout != "" {

@@ -45,7 +45,7 @@ func TestCopy(t *testing.T) {
 
 	// Dry run: the plan, nothing written.
 	r := airlift(t, nil, "copy", "--images", writeList(t, refs...), "--to", dst.Host+"/mirror", "--dry-run")
-	if r.code != 0 || !strings.Contains(r.stdout, "Copying "+src.Host+"/team/api:1.0 to "+dst.Host+"/mirror/team/api:1.0 (dry-run)") {
+	if r.code != 0 || !strings.Contains(r.stdout, "copy    "+src.Host+"/team/api:1.0 to "+dst.Host+"/mirror/team/api:1.0\n") {
 		t.Fatalf("dry-run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	for _, req := range dst.Requests() {

@@ -84,7 +84,7 @@ func TestRelocate(t *testing.T) {
 	if err := os.WriteFile(user, []byte("api:\n  image: {registry: "+src.Host+"}\nworker:\n  image: "+src.Host+"/team/worker:1.0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := airlift(t, nil, "relocate", "testdata/charts/relocatable", "-f", user, "--to", dst.Host+"/mirror", "-o", vals, "--no-progress")
+	r := airlift(t, nil, "relocate", "testdata/charts/relocatable", "-f", user, "--to", dst.Host+"/mirror", "--output-file", vals, "--no-progress")
 	if r.code != 0 {
 		t.Fatalf("relocate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -2,9 +2,17 @@ package testregistry
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
 	"log"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/distribution/distribution/v3/configuration"
 	_ "github.com/distribution/distribution/v3/registry/auth/htpasswd" // registers the htpasswd access controller
@@ -43,8 +52,15 @@ type config struct {
 	dir        string
 	wrap       func(http.Handler) http.Handler
 	tls        bool
+	caIP       string // WithPrivateCA
 	user, pass string
 }
+
+// WithPrivateCA serves the in-process registry over HTTPS on ip (an
+// address of this machine that is not loopback, so that clients use TLS
+// by default), with a certificate for ip signed by a certificate
+// authority made for this registry alone: Registry.CAFile is the CA.
+func WithPrivateCA(ip string) Option { return func(c *config) { c.caIP = ip } }
 
 // WithTLS serves the in-process registry over HTTPS (HTTP/2 enabled) with
 // httptest's self-signed certificate.
@@ -96,6 +112,22 @@ func Start(t testing.TB, opts ...Option) *Registry {
 	}
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake errors are expected in tests
+	var caFile string
+	if c.caIP != "" {
+		l, err := net.Listen("tcp", net.JoinHostPort(c.caIP, "0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Listener.Close()
+		srv.Listener = l
+		cert, caPEM := privateCA(t, c.caIP)
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+		caFile = filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.tls = true
+	}
 	if c.tls {
 		srv.EnableHTTP2 = true
 		srv.StartTLS()
@@ -107,8 +139,8 @@ func Start(t testing.TB, opts ...Option) *Registry {
 		cancel()
 	})
 	host := strings.TrimPrefix(strings.TrimPrefix(srv.URL, "http://"), "https://")
-	r := &Registry{Host: host, URL: srv.URL}
-	if c.tls {
+	r := &Registry{Host: host, URL: srv.URL, CAFile: caFile}
+	if c.tls && caFile == "" {
 		r.CAFile = filepath.Join(t.TempDir(), "ca.pem")
 		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 		if err := os.WriteFile(r.CAFile, block, 0o644); err != nil {
@@ -130,4 +162,59 @@ func htpasswd(t testing.TB, dir, user, pass string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// privateCA makes a certificate authority and a server certificate for ip
+// signed by it; it returns the server's key pair and the CA's PEM.
+func privateCA(t testing.TB, ip string) (tls.Certificate, []byte) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "airlift test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: ip},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP(ip)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: key},
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+}
+
+// HostIP returns an IPv4 address of this machine that is not loopback,
+// or "" when it has none.
+func HostIP() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			return n.IP.String()
+		}
+	}
+	return ""
 }

@@ -52,10 +52,19 @@ type Report struct {
 }
 
 // Summary counts results.
+// It is part of `airlift copy -o json`: keys are camelCase like the rest.
 type Summary struct {
-	Images, Copied, Present, Failed int
-	Bytes                           int64
-	Mounted, Referrers, Filtered    int
+	Images  int `json:"images"`
+	Copied  int `json:"copied"`
+	Present int `json:"present"`
+	Failed  int `json:"failed"`
+	// Interrupted counts images the run's context stopped (Ctrl-C): not
+	// failures, they are done when the copy runs again.
+	Interrupted int   `json:"interrupted"`
+	Bytes       int64 `json:"bytes"`
+	Mounted     int   `json:"mounted"`
+	Referrers   int   `json:"referrers"`
+	Filtered    int   `json:"filtered"`
 }
 
 // Summary counts the results.
@@ -68,7 +77,11 @@ func (r *Report) Summary() Summary {
 		case mirror.Present:
 			s.Present++
 		case mirror.Failed:
-			s.Failed++
+			if Interrupted(res) {
+				s.Interrupted++
+			} else {
+				s.Failed++
+			}
 		}
 		s.Bytes += res.Bytes
 		s.Mounted += res.Mounted
@@ -79,6 +92,19 @@ func (r *Report) Summary() Summary {
 	}
 	return s
 }
+
+// Interrupted reports whether a failed result was stopped by the run's
+// context rather than failing: an image's own failure stops its other
+// work with its own error, so a cancellation in a result comes from the
+// caller.
+func Interrupted(r mirror.Result) bool {
+	return r.Status == mirror.Failed && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded))
+}
+
+// ErrInterrupted is returned (wrapped, with the context's error) by Run
+// when its context ended before every image was done; the report holds
+// what was done.
+var ErrInterrupted = errors.New("copy interrupted")
 
 // ErrFailed is returned (wrapped) by Run when at least one image failed;
 // the report holds the results of all of them.
@@ -161,6 +187,9 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	rep.Elapsed = time.Since(start)
 	if err != nil {
 		return rep, err
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return rep, fmt.Errorf("%w: %w", ErrInterrupted, ctxErr)
 	}
 	if n := rep.Summary().Failed; n > 0 {
 		return rep, fmt.Errorf("%d of %d %w", n, len(rep.Results), ErrFailed)

@@ -74,6 +74,9 @@ func (j *job) ensureBlob(ctx context.Context, desc ocispec.Descriptor) error {
 	if !ran {
 		how = HowPresent // placed earlier in this run
 	}
+	if idx := j.s.Blobs; idx != nil {
+		idx.Record(j.img.Target.Registry, j.img.Target.Repository, desc.Digest)
+	}
 	if _, dup := j.counted.LoadOrStore(desc.Digest, true); dup {
 		return nil // a blob used twice by one image (a layer shared by its platforms) counts once
 	}
@@ -140,6 +143,12 @@ func (j *job) firstBlob(ctx context.Context, desc ocispec.Descriptor) (How, erro
 	}
 	if from, ok := j.probe(ctx, desc); ok {
 		return j.mountBlob(ctx, desc, from)
+	}
+	if idx := j.s.Blobs; idx != nil {
+		if from, ok := idx.Lookup(dst.Registry, desc.Digest); ok && from != dst.Repository {
+			j.s.log.Debug("mounting a blob an earlier run placed", "image", j.img.String(), "digest", desc.Digest, "from", from)
+			return j.mountBlob(ctx, desc, from)
+		}
 	}
 	return HowCopied, j.upload(ctx, desc)
 }

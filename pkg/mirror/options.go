@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/opencontainers/go-digest"
 	"oras.land/oras-go/v2/registry"
 )
 
@@ -54,6 +55,9 @@ type Options struct {
 	// it a present image costs one request and its referrers are not
 	// looked at again.
 	RecheckReferrers bool
+	// Blobs remembers across runs which repository of a target registry
+	// holds a blob (see BlobIndex); nil = only what this run learns.
+	Blobs BlobIndex
 	// Events receives progress (called from many goroutines; must be cheap
 	// and safe for concurrent use). nil = no events.
 	Events func(Event)
@@ -102,4 +106,18 @@ func (s *settings) emit(ev Event) {
 	if s.Events != nil {
 		s.Events(ev)
 	}
+}
+
+// BlobIndex remembers, across runs, a repository of a target registry that
+// holds a blob, so that a later run mounts the blob into another
+// repository instead of uploading it again: the monthly update of a mirror
+// shares base layers with last month's images, copied under another
+// prefix or repository. The engine looks a blob up only when the target
+// repository lacks it and this run knows of no other place, and records
+// every blob it has made or found present. A stale answer costs one
+// request: the registry then opens an upload, which the engine completes.
+// Implementations must be safe for concurrent use.
+type BlobIndex interface {
+	Lookup(registry string, d digest.Digest) (repository string, ok bool)
+	Record(registry, repository string, d digest.Digest)
 }

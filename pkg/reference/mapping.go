@@ -54,6 +54,9 @@ func ParseDestination(s string, layout Layout) (Mapping, error) {
 		return Mapping{}, &Error{Input: in, Reason: "destination must be REGISTRY[/PREFIX], without scheme, tag or digest"}
 	}
 	host, prefix, _ := strings.Cut(s, "/")
+	if strings.HasPrefix(prefix, "/") || strings.Contains(prefix, "//") {
+		return Mapping{}, &Error{Input: in, Reason: "destination must be REGISTRY[/PREFIX]: the prefix has an empty path part"}
+	}
 	m := Mapping{Registry: host, Prefix: prefix, Layout: layout}
 	// Validate by parsing a reference under it: the rules for hosts and
 	// path parts are the parser's.

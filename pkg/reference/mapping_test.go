@@ -49,7 +49,7 @@ func TestMap(t *testing.T) {
 
 func TestParseDestinationErrors(t *testing.T) {
 	t.Parallel()
-	for _, dest := range []string{"", "https://r.example.com", "r.example.com/x:1", "r.example.com/x@sha256:abc", "Registry.example.com", "r.example.com/UPPER", "justaword", "r.example.com/a//b"} {
+	for _, dest := range []string{"", "https://r.example.com", "r.example.com/x:1", "r.example.com/x@sha256:abc", "Registry.example.com", "r.example.com/UPPER", "justaword", "r.example.com/a//b", "r.example.com//x"} {
 		t.Run(dest, func(t *testing.T) {
 			t.Parallel()
 			_, err := ParseDestination(dest, KeepPath)

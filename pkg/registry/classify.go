@@ -120,37 +120,37 @@ func retryableNetError(err error) bool {
 }
 
 // hostFailure reports whether err means the host cannot be reached at all
-// (DNS, refused, TLS), with a hint for the usual configuration mistakes.
-func hostFailure(err error) (hint string, ok bool) {
+// (DNS, refused, TLS), with what would help for the usual configuration
+// mistakes and a note saying it.
+func hostFailure(err error) (fix Fix, note string, ok bool) {
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return "", !dnsErr.IsTimeout
+		return FixNone, "", !dnsErr.IsTimeout
 	}
 	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
 		errors.Is(err, syscall.ENETUNREACH) {
-		return "", true
+		return FixNone, "", true
 	}
 	if errors.Is(err, http.ErrSchemeMismatch) {
-		return "it speaks plain HTTP: list it in PlainHTTP", true
+		return FixPlainHTTP, "it speaks plain HTTP", true
 	}
 	var recordErr tls.RecordHeaderError
 	if errors.As(err, &recordErr) {
-		return "TLS handshake failed: if it speaks plain HTTP, list it in PlainHTTP", true
+		return FixPlainHTTP, "TLS handshake failed: it may speak plain HTTP", true
 	}
 	var (
-		verifyErr    *tls.CertificateVerificationError
-		unknownAuth  x509.UnknownAuthorityError
-		hostnameErr  x509.HostnameError
-		invalidCert  x509.CertificateInvalidError
-		alertErr     tls.AlertError
-		certInsecure = "certificate not trusted: list the host in Insecure to skip verification"
+		verifyErr   *tls.CertificateVerificationError
+		unknownAuth x509.UnknownAuthorityError
+		hostnameErr x509.HostnameError
+		invalidCert x509.CertificateInvalidError
+		alertErr    tls.AlertError
 	)
 	switch {
 	case errors.As(err, &verifyErr), errors.As(err, &unknownAuth),
 		errors.As(err, &hostnameErr), errors.As(err, &invalidCert):
-		return certInsecure, true
+		return FixTrust, "its certificate is not trusted", true
 	case errors.As(err, &alertErr):
-		return "", true
+		return FixNone, "", true
 	}
-	return "", false
+	return FixNone, "", false
 }

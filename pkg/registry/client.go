@@ -25,6 +25,7 @@ type Client struct {
 	policy    policy
 	plainHTTP hostSet
 	docker    auth.CredentialFunc
+	config    string // the docker config file read (it may not exist)
 	logins    loginSet
 	auth      *auth.Client
 	web       *http.Client // chart repositories and other plain URLs (Get)
@@ -57,17 +58,8 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registry options: %w", err)
 	}
-	storeOpts := credentials.StoreOptions{}
-	var store credentials.Store
-	if opts.DockerConfig != "" {
-		path := opts.DockerConfig
-		if fi, statErr := os.Stat(path); statErr == nil && fi.IsDir() {
-			path = filepath.Join(path, "config.json") // as $DOCKER_CONFIG names it
-		}
-		store, err = credentials.NewStore(path, storeOpts)
-	} else {
-		store, err = credentials.NewStoreFromDocker(storeOpts)
-	}
+	configPath := dockerConfigPath(opts.DockerConfig)
+	store, err := credentials.NewStore(configPath, credentials.StoreOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("read docker credentials: %w", err)
 	}
@@ -78,6 +70,7 @@ func New(opts Options) (*Client, error) {
 		policy:    policy{attempts: opts.MaxAttempts, min: opts.MinBackoff, max: opts.MaxBackoff},
 		plainHTTP: plain,
 		docker:    credentials.Credential(store),
+		config:    configPath,
 		logins:    logins,
 		ecr:       newECRAccess(opts.ECR, opts.Logger),
 	}
@@ -97,6 +90,26 @@ func New(opts Options) (*Client, error) {
 	c.web = &http.Client{Transport: transport, CheckRedirect: loginStaysHome}
 	c.auth.SetUserAgent(opts.UserAgent)
 	return c, nil
+}
+
+// dockerConfigPath is the docker config file to read: the one given (or
+// config.json in the directory given), else $DOCKER_CONFIG/config.json,
+// else ~/.docker/config.json, as docker finds it.
+func dockerConfigPath(given string) string {
+	if given != "" {
+		if fi, err := os.Stat(given); err == nil && fi.IsDir() {
+			return filepath.Join(given, "config.json")
+		}
+		return given
+	}
+	if dir := os.Getenv("DOCKER_CONFIG"); dir != "" {
+		return filepath.Join(dir, "config.json")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(".docker", "config.json")
+	}
+	return filepath.Join(home, ".docker", "config.json")
 }
 
 // Repository returns an oras-go repository for registry/repository that

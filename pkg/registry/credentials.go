@@ -3,8 +3,11 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -110,4 +113,31 @@ func (a *ecrAccess) credential(ctx context.Context, h ecrHost) (auth.Credential,
 	}
 	a.log.DebugContext(ctx, "using ECR authorization token", "registry", h.host, "expires", tok.expires)
 	return tok.cred, nil
+}
+
+// lookedIn says where credentials for host were looked for: the docker
+// config file and the credential helper it names for host, if any.
+func (c *Client) lookedIn(host string) string {
+	where := c.config
+	data, err := os.ReadFile(c.config)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return where + " (there is no such file)"
+	case err != nil:
+		return where
+	}
+	var cfg struct {
+		CredsStore  string            `json:"credsStore"`
+		CredHelpers map[string]string `json:"credHelpers"`
+	}
+	if json.Unmarshal(data, &cfg) != nil {
+		return where
+	}
+	if h := cfg.CredHelpers[host]; h != "" {
+		return where + " (credential helper docker-credential-" + h + ")"
+	}
+	if cfg.CredsStore != "" {
+		return where + " (credential helper docker-credential-" + cfg.CredsStore + ")"
+	}
+	return where
 }

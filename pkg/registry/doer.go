@@ -65,14 +65,14 @@ func (c *Client) typedError(host string, err error) error {
 		if errors.As(err, &urlErr) {
 			inner = &url.Error{Op: urlErr.Op, URL: urlErr.URL, Err: hostErr.Err}
 		}
-		return &HostError{Registry: hostErr.Registry, Err: redact.Error(inner)}
+		return &HostError{Registry: hostErr.Registry, Err: redact.Error(inner), Fix: hostErr.Fix}
 	}
 	var credErr *credentialError
 	if errors.As(err, &credErr) {
 		return &AuthError{Registry: host, Err: redact.Error(err)}
 	}
 	if errors.Is(err, auth.ErrBasicCredentialNotFound) {
-		err = fmt.Errorf("no credentials found: %w", err)
+		err = fmt.Errorf("no credentials found for %s in %s: %w", host, c.lookedIn(host), err)
 		return &AuthError{Registry: host, Err: redact.Error(c.withCredentialFailure(host, err))}
 	}
 	if resp, ok := asErrorResponse(err); ok &&

@@ -35,7 +35,23 @@ func (e *AuthError) Unwrap() error { return e.Err }
 type HostError struct {
 	Registry string
 	Err      error
+	// Fix says which setting would likely let the host be reached.
+	Fix Fix
 }
+
+// Fix is a setting that would likely help a host that cannot be reached,
+// for callers to name in their own terms (a flag, a config key).
+type Fix int
+
+// Fixes of a HostError.
+const (
+	FixNone Fix = iota
+	// FixPlainHTTP: the host speaks plain HTTP ([Options].PlainHTTP).
+	FixPlainHTTP
+	// FixTrust: the host's TLS certificate is not trusted: give its CA
+	// ([Options].CAFiles), or skip verification for it ([Options].Insecure).
+	FixTrust
+)
 
 func (e *HostError) Error() string {
 	return "cannot reach registry " + e.Registry + ": " + oneline.Flatten(fmt.Sprint(e.Err))

@@ -135,11 +135,11 @@ func (t *retrier) classify(host string, err error) error {
 			return &refusedAfterConnectError{err: err}
 		}
 	}
-	if hint, ok := hostFailure(err); ok {
-		if hint != "" {
-			err = fmt.Errorf("%w (%s)", err, hint)
+	if fix, note, ok := hostFailure(err); ok {
+		if note != "" {
+			err = fmt.Errorf("%w (%s)", err, note)
 		}
-		return &HostError{Registry: host, Err: err}
+		return &HostError{Registry: host, Err: err, Fix: fix}
 	}
 	return err
 }

@@ -52,7 +52,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*h
 		}
 		var hostErr *HostError
 		if errors.As(err, &hostErr) {
-			return nil, &HostError{Registry: hostErr.Registry, Err: redact.Error(hostErr.Err)}
+			return nil, &HostError{Registry: hostErr.Registry, Err: redact.Error(hostErr.Err), Fix: hostErr.Fix}
 		}
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
