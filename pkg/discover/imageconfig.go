@@ -329,8 +329,12 @@ func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings
 				o.Form = Derived
 				at := c.origin
 				at.File = ""
+				where := at.String()
+				if c.origin.File != "" && c.origin.File != o.File {
+					where += " in " + c.origin.File // several inputs may hold one of that name
+				}
 				o.Via = fmt.Sprintf("derived by cass-operator for %s %s from %s of ImageConfig %s %s",
-					r.serverType, r.version, from, c.version, at)
+					r.serverType, r.version, from, c.version, where)
 				images.add(ref, o)
 				continue
 			}

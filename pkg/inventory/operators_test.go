@@ -94,3 +94,40 @@ func TestOperatorConfigs(t *testing.T) {
 		t.Errorf("server image not derived from the ImageConfig: images %v, warnings %v", rep.Images, rep.Warnings)
 	}
 }
+
+// TestDerivedNamesTheConfigFile: a server image derived from an
+// ImageConfig read from another input names that input, since several
+// may hold an ImageConfig of the same name.
+func TestDerivedNamesTheConfigFile(t *testing.T) {
+	t.Parallel()
+	config := []byte(`apiVersion: config.k8ssandra.io/v1beta1
+kind: ImageConfig
+metadata: {name: image-config}
+images: {system-logger: "k8ssandra/system-logger:v1.28.0"}
+defaults: {cassandra: {repository: "k8ssandra/cass-management-api"}}
+`)
+	dc := []byte(`apiVersion: cassandra.datastax.com/v1beta1
+kind: CassandraDatacenter
+metadata: {name: dc1}
+spec: {serverType: cassandra, serverVersion: "4.1.8"}
+`)
+	rep, err := FromManifests(Input{Name: "operator/image_config.yaml", Data: config}, Input{Name: "dc.yaml", Data: dc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived := 0
+	for _, img := range rep.Images {
+		for _, o := range img.Origins {
+			if o.Form != discover.Derived {
+				continue
+			}
+			derived++
+			if !strings.Contains(o.Via, "ImageConfig/image-config in operator/image_config.yaml") {
+				t.Errorf("derived %s: via %q does not name the config's file", img.Ref, o.Via)
+			}
+		}
+	}
+	if derived == 0 {
+		t.Errorf("no server image derived: %+v %v", rep.Images, rep.Warnings)
+	}
+}
