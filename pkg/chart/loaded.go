@@ -21,6 +21,8 @@ type Loaded struct {
 	s    settings
 	ch   *chartv2.Chart // never rendered itself: see cloneChart
 	user *userValues
+	// archive is the .tgz the chart came in; nil for a directory.
+	archive []byte
 
 	once   sync.Once
 	tree   []ChartScope
@@ -63,7 +65,11 @@ func Load(ctx context.Context, src Source, vals Values, opts Options) (loaded *L
 	if err != nil {
 		return nil, err
 	}
-	return &Loaded{src: src, s: s, ch: ch, user: user}, nil
+	l := &Loaded{src: src, s: s, ch: ch, user: user}
+	if ch == loc.chart {
+		l.archive = loc.archive // not when dependencies were added to it
+	}
+	return l, nil
 }
 
 // Name returns the top chart's name from its Chart.yaml.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -220,5 +222,41 @@ func TestLoadedValuesIsRenderedValues(t *testing.T) {
 	again, _ := l.Values()
 	if again["color"] == "changed" {
 		t.Error("Values() returns a shared map")
+	}
+}
+
+// TestArchive: a chart directory packs to the same bytes twice, and the
+// archive loads and renders as the directory does; a .tgz is given back
+// as it was.
+func TestArchive(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, err := chart.Load(ctx, chart.Source{Chart: fixture("app")}, chart.Values{}, chart.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, err := l.Archive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, _ := l.Archive()
+	if !bytes.Equal(a1, a2) {
+		t.Error("two archives of one directory differ")
+	}
+	tgz := filepath.Join(t.TempDir(), "app.tgz")
+	if err := os.WriteFile(tgz, a1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromDir := mustRender(t, chart.Source{Chart: fixture("app")}, chart.Values{}, chart.Options{})
+	fromTgz := mustRender(t, chart.Source{Chart: tgz}, chart.Values{}, chart.Options{})
+	if !bytes.Equal(fromDir.Manifest, fromTgz.Manifest) {
+		t.Errorf("the archive renders differently:\n%s\n---\n%s", fromDir.Manifest, fromTgz.Manifest)
+	}
+	lt, err := chart.Load(ctx, chart.Source{Chart: tgz}, chart.Values{}, chart.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := lt.Archive(); !bytes.Equal(again, a1) {
+		t.Error("a .tgz is not given back as it was")
 	}
 }

@@ -18,6 +18,8 @@ import (
 // located is a chart found and loaded from a Source.
 type located struct {
 	chart *chartv2.Chart
+	// archive is the .tgz the chart was loaded from, when it was one.
+	archive []byte
 	// dir is the absolute path of the chart directory when the chart is a
 	// local, unpacked chart (the only kind whose dependencies can be updated).
 	dir string
@@ -74,6 +76,8 @@ func locateLocal(path string) (*located, error) {
 	l := &located{chart: ch}
 	if fi.IsDir() {
 		l.dir = abs
+	} else if data, err := os.ReadFile(abs); err == nil {
+		l.archive = data
 	}
 	return l, nil
 }
@@ -147,7 +151,7 @@ func loadArchive(ref string, data []byte) (*located, error) {
 	if err != nil {
 		return nil, &LoadError{Chart: ref, Err: err}
 	}
-	return &located{chart: ch}, nil
+	return &located{chart: ch, archive: data}, nil
 }
 
 // unwrapPathError drops the "stat <path>:" prefix of a *fs.PathError; the

@@ -1,0 +1,166 @@
+package layout
+
+import (
+	"archive/tar"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// TarOptions control WriteTar.
+type TarOptions struct {
+	// Skip leaves out blobs the receiving side has already (an update
+	// carrying only what is new); manifests are always written. nil = none.
+	Skip func(digest.Digest) bool
+	// ModTime is the time of every entry (default: the Unix epoch), so
+	// that the same content gives the same bytes.
+	ModTime time.Time
+	// Progress, when set, is called with the bytes of blob content written.
+	Progress func(n int64)
+}
+
+// WriteTar writes the layout (a directory) to w as a tar: oci-layout,
+// index.json, then every blob reachable from index.json, sorted by path,
+// with fixed times, owners and modes; the same content gives the same
+// bytes. Blobs no index entry reaches (left by an interrupted copy) are
+// not written. It returns the digests written.
+func (l *Layout) WriteTar(ctx context.Context, w io.Writer, o TarOptions) ([]digest.Digest, error) {
+	if l.dir == "" {
+		return nil, errors.New("only a layout directory can be written to a tar")
+	}
+	if err := l.Save(); err != nil {
+		return nil, err
+	}
+	reach, err := l.Reachable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tw := tar.NewWriter(w)
+	hdr := func(name string, size int64, dir bool) *tar.Header {
+		h := &tar.Header{Name: name, Size: size, Mode: 0o644, ModTime: o.ModTime, Typeflag: tar.TypeReg}
+		if o.ModTime.IsZero() {
+			h.ModTime = time.Unix(0, 0)
+		}
+		if dir {
+			h.Typeflag, h.Mode, h.Size = tar.TypeDir, 0o755, 0
+		}
+		return h
+	}
+	writeFile := func(name, src string) error {
+		f, err := os.Open(src)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(hdr(name, fi.Size(), false)); err != nil {
+			return err
+		}
+		n, err := io.Copy(tw, f)
+		if o.Progress != nil {
+			o.Progress(n)
+		}
+		return err
+	}
+	for _, name := range []string{ocispec.ImageLayoutFile, ocispec.ImageIndexFile} {
+		if err := writeFile(name, filepath.Join(l.dir, name)); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	dirs := map[string]bool{}
+	var written []digest.Digest
+	for _, d := range reach {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if o.Skip != nil && !isManifest(d.MediaType) && o.Skip(d.Digest) {
+			continue
+		}
+		p := blobPath(d.Digest)
+		for _, dir := range []string{ocispec.ImageBlobsDir + "/", ocispec.ImageBlobsDir + "/" + d.Digest.Algorithm().String() + "/"} {
+			if !dirs[dir] {
+				dirs[dir] = true
+				if err := tw.WriteHeader(hdr(dir, 0, true)); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := writeFile(p, filepath.Join(l.dir, filepath.FromSlash(p))); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", p, err)
+		}
+		written = append(written, d.Digest)
+	}
+	return written, tw.Close()
+}
+
+
+// Reachable lists every descriptor reachable from index.json (manifests,
+// configs, layers, the manifests of indexes), once each, sorted by digest.
+func (l *Layout) Reachable(ctx context.Context) ([]ocispec.Descriptor, error) {
+	l.mu.Lock()
+	var todo []ocispec.Descriptor
+	for _, d := range l.tagged {
+		todo = append(todo, d)
+	}
+	for _, d := range l.subjects {
+		todo = append(todo, d)
+	}
+	l.mu.Unlock()
+	seen := map[digest.Digest]ocispec.Descriptor{}
+	for len(todo) > 0 {
+		d := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if _, ok := seen[d.Digest]; ok {
+			continue
+		}
+		seen[d.Digest] = ocispec.Descriptor{MediaType: d.MediaType, Digest: d.Digest, Size: d.Size}
+		if !isManifest(d.MediaType) {
+			continue
+		}
+		body, err := (&Repo{l: l}).readManifest(ctx, d)
+		if err != nil {
+			return nil, fmt.Errorf("reading manifest %s: %w", d.Digest, err)
+		}
+		var m struct {
+			Config    *ocispec.Descriptor  `json:"config"`
+			Layers    []ocispec.Descriptor `json:"layers"`
+			Manifests []ocispec.Descriptor `json:"manifests"`
+		}
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("reading manifest %s: %w", d.Digest, err)
+		}
+		if m.Config != nil && m.Config.Digest != "" {
+			todo = append(todo, *m.Config)
+		}
+		todo = append(todo, m.Layers...)
+		todo = append(todo, m.Manifests...)
+	}
+	out := make([]ocispec.Descriptor, 0, len(seen))
+	for _, d := range seen {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b ocispec.Descriptor) int { return compareDigest(a.Digest, b.Digest) })
+	return out, nil
+}
+
+func compareDigest(a, b digest.Digest) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
