@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -168,13 +169,13 @@ func blobPath(d digest.Digest) string {
 	return path.Join(ocispec.ImageBlobsDir, d.Algorithm().String(), d.Encoded())
 }
 
-// Entry is a tagged image of the layout.
+// Entry is a tagged entry of the layout.
 type Entry struct {
 	// Name is the full reference name: REPOSITORY:TAG.
 	Name string
 	// Source is the reference the image was copied from, if recorded.
 	Source string
-	// Descriptor is what the tag points to.
+	// Descriptor is what the tag points to, with its annotations.
 	Descriptor ocispec.Descriptor
 }
 
@@ -193,6 +194,11 @@ func (l *Layout) Entries() []Entry {
 // Fetch reads content by descriptor: from an archive, checked against its
 // digest as it is read.
 func (l *Layout) Fetch(ctx context.Context, d ocispec.Descriptor) (io.ReadCloser, error) {
+	if l.archive != nil {
+		if _, ok := l.archive.entries[blobPath(d.Digest)]; !ok {
+			return nil, fmt.Errorf("blob %s is not in the archive %s: %w", d.Digest, l.archive.parts[0].name, errdef.ErrNotFound)
+		}
+	}
 	rc, err := l.st.Fetch(ctx, d)
 	if err != nil || l.archive == nil {
 		return rc, err
@@ -266,9 +272,10 @@ func (l *Layout) Save() error {
 	return atomicfile.Write(filepath.Join(l.dir, ocispec.ImageIndexFile), data, 0o644)
 }
 
-// Tag records name (REPOSITORY:TAG) for d in index.json, with the source
-// reference it was copied from ("" when unknown).
-func (l *Layout) Tag(ctx context.Context, d ocispec.Descriptor, name, source string) error {
+// Tag records name (REPOSITORY:TAG) for d in index.json, with extra
+// annotations (AnnotationSource: the reference it was copied from). A
+// name tagged again keeps the annotations it had for the same digest.
+func (l *Layout) Tag(ctx context.Context, d ocispec.Descriptor, name string, annotations map[string]string) error {
 	if l.rw == nil {
 		return fmt.Errorf("tagging %s: %w", name, errdef.ErrUnsupported)
 	}
@@ -276,19 +283,20 @@ func (l *Layout) Tag(ctx context.Context, d ocispec.Descriptor, name, source str
 		return err
 	}
 	e := ocispec.Descriptor{MediaType: d.MediaType, ArtifactType: d.ArtifactType, Digest: d.Digest, Size: d.Size, Platform: d.Platform,
-		Annotations: map[string]string{ocispec.AnnotationRefName: name, AnnotationContainerdName: name}}
-	if source != "" {
-		e.Annotations[AnnotationSource] = source
-	}
+		Annotations: map[string]string{}}
 	l.mu.Lock()
-	if old, ok := l.tagged[name]; ok && source == "" && old.Digest == d.Digest {
-		e.Annotations[AnnotationSource] = old.Annotations[AnnotationSource]
-		if e.Annotations[AnnotationSource] == "" {
-			delete(e.Annotations, AnnotationSource)
+	defer l.mu.Unlock()
+	if old, ok := l.tagged[name]; ok && old.Digest == d.Digest {
+		maps.Copy(e.Annotations, old.Annotations)
+	}
+	for k, v := range annotations {
+		if v != "" {
+			e.Annotations[k] = v
 		}
 	}
+	e.Annotations[ocispec.AnnotationRefName] = name
+	e.Annotations[AnnotationContainerdName] = name
 	l.tagged[name] = e
-	l.mu.Unlock()
 	return nil
 }
 
@@ -338,4 +346,52 @@ func isManifest(mt string) bool {
 		return true
 	}
 	return false
+}
+
+// HasBlob reports whether an archive holds the blob d (manifests
+// included); a directory is asked through its store.
+func (l *Layout) HasBlob(ctx context.Context, d digest.Digest) bool {
+	if l.archive != nil {
+		_, ok := l.archive.entries[blobPath(d)]
+		return ok
+	}
+	ok, _ := l.st.Exists(ctx, ocispec.Descriptor{Digest: d})
+	return ok
+}
+
+// Import copies everything src holds that is reachable from its
+// index.json, and its tags, into l (a directory): an archive carried
+// before becomes the start of its update. Blobs l has already are not
+// copied again.
+func (l *Layout) Import(ctx context.Context, src *Layout) error {
+	reach, err := src.Reachable(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range reach {
+		if ok, _ := l.st.Exists(ctx, d); ok {
+			continue
+		}
+		rc, err := src.Fetch(ctx, d)
+		if err != nil {
+			return err
+		}
+		err = l.push(ctx, d, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("importing %s: %w", d.Digest, err)
+		}
+	}
+	for _, e := range src.Entries() {
+		if err := l.Tag(ctx, e.Descriptor, e.Name, e.Descriptor.Annotations); err != nil {
+			return err
+		}
+	}
+	src.mu.Lock()
+	subjects := maps.Clone(src.subjects)
+	src.mu.Unlock()
+	l.mu.Lock()
+	maps.Copy(l.subjects, subjects)
+	l.mu.Unlock()
+	return nil
 }

@@ -71,11 +71,11 @@ func (r *Repo) Resolve(ctx context.Context, ref string) (ocispec.Descriptor, err
 
 // Tag tags d in this repository.
 func (r *Repo) Tag(ctx context.Context, d ocispec.Descriptor, ref string) error {
-	src := ""
+	var a map[string]string
 	if r.source != nil {
-		src = r.source(ref)
+		a = map[string]string{AnnotationSource: r.source(ref)}
 	}
-	return r.l.Tag(ctx, d, r.refName(ref), src)
+	return r.l.Tag(ctx, d, r.refName(ref), a)
 }
 
 // FetchReference resolves and reads a tag or digest.

@@ -1,0 +1,185 @@
+package bundle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ErrMissingPart is wrapped when a part of a split archive is missing.
+var ErrMissingPart = errors.New("part missing")
+
+// partName is the name of part i of an archive split into parts.
+func partName(archive string, i int) string { return fmt.Sprintf("%s.%03d", archive, i) }
+
+// Parts returns the files of the archive named path: the file itself, or,
+// when it was split, PATH.000, PATH.001, ... in order. A gap in the
+// numbering is an error naming the missing part (found before anything is
+// read from the archive).
+func Parts(path string) ([]string, error) {
+	base, first := strings.CutSuffix(path, ".000")
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() && !first {
+		return []string{path}, nil
+	}
+	matches, err := filepath.Glob(base + ".[0-9][0-9][0-9]")
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 {
+		return nil, fmt.Errorf("archive %s: %w", path, fs.ErrNotExist)
+	}
+	nums := make([]int, 0, len(matches))
+	for _, m := range matches {
+		n, _ := strconv.Atoi(m[len(m)-3:])
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	var parts []string
+	for i, n := range nums {
+		if n != i {
+			return nil, fmt.Errorf("archive %s: %w: %s (the parts go up to %s)", base, ErrMissingPart, partName(base, i), partName(base, nums[len(nums)-1]))
+		}
+		parts = append(parts, partName(base, n))
+	}
+	return parts, nil
+}
+
+// partsWriter writes a stream into files of at most size bytes each
+// (size 0: one file), under temporary names; Commit renames them to their
+// names (PATH, or PATH.000, PATH.001, ...) and removes parts of an
+// earlier, longer archive; Abort removes them.
+type partsWriter struct {
+	path  string
+	size  int64
+	files []*os.File
+	cur   int64 // bytes in the current file
+}
+
+func newPartsWriter(path string, size int64) *partsWriter {
+	return &partsWriter{path: path, size: size}
+}
+
+func (w *partsWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		if len(w.files) == 0 || w.size > 0 && w.cur >= w.size {
+			f, err := os.CreateTemp(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+			if err != nil {
+				return n, err
+			}
+			w.files = append(w.files, f)
+			w.cur = 0
+		}
+		chunk := b
+		if w.size > 0 && int64(len(chunk)) > w.size-w.cur {
+			chunk = chunk[:w.size-w.cur]
+		}
+		m, err := w.files[len(w.files)-1].Write(chunk)
+		n += m
+		w.cur += int64(m)
+		b = b[m:]
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// final returns the names the parts get.
+func (w *partsWriter) final() []string {
+	if w.size == 0 {
+		return []string{w.path}
+	}
+	names := make([]string, len(w.files))
+	for i := range w.files {
+		names[i] = partName(w.path, i)
+	}
+	return names
+}
+
+// Commit syncs and renames the parts into place.
+func (w *partsWriter) Commit() ([]string, error) {
+	if len(w.files) == 0 { // an empty stream still makes a file
+		f, err := os.CreateTemp(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+		if err != nil {
+			return nil, err
+		}
+		w.files = append(w.files, f)
+	}
+	for _, f := range w.files {
+		if err := f.Sync(); err != nil {
+			w.Abort()
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			w.Abort()
+			return nil, err
+		}
+	}
+	names := w.final()
+	for i, f := range w.files {
+		if err := os.Rename(f.Name(), names[i]); err != nil {
+			w.Abort()
+			return nil, err
+		}
+	}
+	// An earlier pack of this archive, whole or in more parts, is gone.
+	first := 0
+	if w.size > 0 {
+		os.Remove(w.path)
+		first = len(names)
+	}
+	for i := first; os.Remove(partName(w.path, i)) == nil; i++ {
+	}
+	if d, err := os.Open(filepath.Dir(w.path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return names, nil
+}
+
+// Abort removes the temporary parts.
+func (w *partsWriter) Abort() {
+	for _, f := range w.files {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	w.files = nil
+}
+
+// multiReader reads the parts of an archive in order.
+func multiReader(parts []string) (io.ReadCloser, error) {
+	var rs []io.Reader
+	var fs []*os.File
+	for _, p := range parts {
+		f, err := os.Open(p)
+		if err != nil {
+			for _, f := range fs {
+				f.Close()
+			}
+			return nil, err
+		}
+		fs = append(fs, f)
+		rs = append(rs, f)
+	}
+	return &multiCloser{Reader: io.MultiReader(rs...), files: fs}, nil
+}
+
+type multiCloser struct {
+	io.Reader
+	files []*os.File
+}
+
+func (m *multiCloser) Close() error {
+	var errs []error
+	for _, f := range m.files {
+		errs = append(errs, f.Close())
+	}
+	return errors.Join(errs...)
+}
