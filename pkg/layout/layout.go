@@ -215,9 +215,9 @@ func (l *Layout) Fetch(ctx context.Context, d ocispec.Descriptor) (io.ReadCloser
 
 // verifier checks what is read against a digest when the end is reached.
 type verifier struct {
-	rc    io.ReadCloser
-	d     ocispec.Descriptor
-	h     interface {
+	rc io.ReadCloser
+	d  ocispec.Descriptor
+	h  interface {
 		io.Writer
 		Sum([]byte) []byte
 	}

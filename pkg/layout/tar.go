@@ -105,7 +105,6 @@ func (l *Layout) WriteTar(ctx context.Context, w io.Writer, o TarOptions) ([]dig
 	return written, tw.Close()
 }
 
-
 // Reachable lists every descriptor reachable from index.json (manifests,
 // configs, layers, the manifests of indexes), once each, sorted by digest.
 func (l *Layout) Reachable(ctx context.Context) ([]ocispec.Descriptor, error) {
