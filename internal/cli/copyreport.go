@@ -24,6 +24,17 @@ type copyOutput struct {
 	progress  bool
 	lock      string
 	blobIndex string // file of blob locations across runs; "" none
+	// archive, when set after the run, is reported with it (pack).
+	archive *archiveJSON
+}
+
+// archiveJSON is the archive a pack wrote, in `pack -o json`.
+type archiveJSON struct {
+	Files []string `json:"files"`
+	Size  int64    `json:"size"`
+	Blobs int      `json:"blobs"`
+	// LeftOut counts the blobs left out by --diff.
+	LeftOut int `json:"leftOut,omitempty"`
 }
 
 // errInterrupted ends a command the user interrupted, after it said what
@@ -34,17 +45,28 @@ var errInterrupted = errors.New("interrupted")
 // copied, each failure once, the summary. An interrupted copy reports
 // what it did and returns errInterrupted.
 func runCopy(ctx context.Context, g *globals, req copyjob.Request, out copyOutput) error {
+	return runEngine(ctx, g, req.Engine, req.DryRun, &out, func(ctx context.Context, engine mirror.Options) (*copyjob.Report, error) {
+		req.Engine = engine
+		return copyjob.Run(ctx, req)
+	})
+}
+
+// runEngine runs a job of the copy engine (a copy, a pack, an unpack) with
+// progress and the blob index, and prints its report; run is given the
+// engine options to use.
+func runEngine(ctx context.Context, g *globals, engine mirror.Options, dryRun bool, out *copyOutput,
+	run func(context.Context, mirror.Options) (*copyjob.Report, error)) error {
 	var index *blobindex.Index
-	if out.blobIndex != "" && !req.DryRun {
+	if out.blobIndex != "" && !dryRun {
 		var err error
 		if index, err = blobindex.Open(out.blobIndex); err != nil {
 			fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(err.Error()))
 		}
-		req.Engine.Blobs = index
+		engine.Blobs = index
 	}
 	prog := newProgress(g.streams.Err, out.progress && out.format == "text", g.debug)
-	req.Engine.Events = prog.event
-	rep, runErr := copyjob.Run(ctx, req)
+	engine.Events = prog.event
+	rep, runErr := run(ctx, engine)
 	prog.stop()
 	if index != nil {
 		if err := index.Save(); err != nil {
@@ -62,7 +84,7 @@ func runCopy(ctx context.Context, g *globals, req copyjob.Request, out copyOutpu
 		lockErr = copyjob.NewLock(rep.Destination, rep.Results).WriteFile(out.lock)
 	}
 	// Failures were shown live by the progress lines; otherwise here.
-	if err := printCopy(g.streams.Out, g.streams.Err, out.format, rep, !prog.shown(), g.debug); err != nil {
+	if err := printCopy(g.streams.Out, g.streams.Err, out, rep, !prog.shown(), g.debug); err != nil {
 		return err
 	}
 	switch {
@@ -70,8 +92,6 @@ func runCopy(ctx context.Context, g *globals, req copyjob.Request, out copyOutpu
 		return lockErr
 	case errors.Is(runErr, copyjob.ErrInterrupted):
 		return errInterrupted
-	case errors.Is(runErr, copyjob.ErrFailed):
-		return runErr
 	}
 	return runErr
 }
@@ -86,6 +106,7 @@ type copyJSON struct {
 	Prepare     []string        `json:"prepare,omitempty"`
 	Summary     copyjob.Summary `json:"summary"`
 	Seconds     float64         `json:"seconds"`
+	Archive     *archiveJSON    `json:"archive,omitempty"`
 }
 
 type copyJSONImage struct {
@@ -121,10 +142,10 @@ func statusName(r mirror.Result, dry bool) string {
 // printCopy prints the report: -o json on out; for text, the plan of a
 // dry run on out, failures (unless shown already) and the summary on
 // errOut.
-func printCopy(out, errOut io.Writer, format string, rep *copyjob.Report, failures, debug bool) error {
+func printCopy(out, errOut io.Writer, o *copyOutput, rep *copyjob.Report, failures, debug bool) error {
 	sum := rep.Summary()
-	if format == "json" {
-		doc := copyJSON{Destination: rep.Destination, DryRun: rep.DryRun, Interrupted: sum.Interrupted > 0,
+	if o.format == "json" {
+		doc := copyJSON{Destination: rep.Destination, DryRun: rep.DryRun, Interrupted: sum.Interrupted > 0, Archive: o.archive,
 			Prepare: rep.Prepare, Summary: sum, Seconds: rep.Elapsed.Seconds(), Images: []copyJSONImage{}}
 		if rep.Shard.Count > 1 {
 			doc.Shard = rep.Shard.String()

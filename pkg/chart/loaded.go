@@ -2,9 +2,11 @@ package chart
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
@@ -74,6 +76,14 @@ func Load(ctx context.Context, src Source, vals Values, opts Options) (loaded *L
 
 // Name returns the top chart's name from its Chart.yaml.
 func (l *Loaded) Name() string { return l.ch.Name() }
+
+// ValuesFiles returns the user's values files as they were read, in the
+// order given.
+func (l *Loaded) ValuesFiles() []ValuesFile { return slices.Clone(l.user.raw) }
+
+// Metadata returns the top chart's Chart.yaml as JSON (the config of a
+// Helm OCI artifact).
+func (l *Loaded) Metadata() ([]byte, error) { return json.Marshal(l.ch.Metadata) }
 
 // Version returns the top chart's version from its Chart.yaml.
 func (l *Loaded) Version() string { return l.ch.Metadata.Version }

@@ -21,6 +21,14 @@ type userValues struct {
 	files map[string]any
 	flags Values
 	read  func(ref string) ([]byte, error)
+	raw   []ValuesFile // the values files as read, in order
+}
+
+// ValuesFile is a values file as it was read.
+type ValuesFile struct {
+	// Name is the path or URL it was given as.
+	Name string
+	Data []byte
 }
 
 // readUserValues reads the user's values files (local paths or http(s)
@@ -74,6 +82,7 @@ func readUserValues(ctx context.Context, v Values, src Source, s *settings) (*us
 		if err != nil {
 			return nil, valuesFileError(file, err)
 		}
+		u.raw = append(u.raw, ValuesFile{Name: file, Data: raw})
 		u.files = loader.MergeMaps(u.files, current)
 	}
 	if _, err := u.merge(); err != nil {

@@ -1,6 +1,9 @@
 package copyjob
 
 import (
+	"fmt"
+	"os"
+
 	"sigs.k8s.io/yaml"
 
 	"github.com/airlift-cli/airlift/internal/atomicfile"
@@ -52,4 +55,20 @@ func (l Lock) WriteFile(path string) error {
 	}
 	b = append([]byte("# Written by airlift copy: source -> digest -> target for every image in the target.\n"), b...)
 	return atomicfile.Write(path, b, 0o644)
+}
+
+// ReadLock reads a lock file written by WriteFile.
+func ReadLock(path string) (*Lock, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading lock: %w", err)
+	}
+	var l Lock
+	if err := yaml.UnmarshalStrict(data, &l); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if l.Version != 1 {
+		return nil, fmt.Errorf("%s: lock version %d, want 1", path, l.Version)
+	}
+	return &l, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/airlift-cli/airlift/pkg/bundle"
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/inventory"
@@ -25,6 +26,12 @@ func Inventory(ctx context.Context, req chart.Request) (*inventory.Report, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return inventoryOf(r)
+}
+
+// inventoryOf lists the images of a rendered chart and those its
+// Chart.yaml annotations declare.
+func inventoryOf(r *chart.Rendered) (*inventory.Report, error) {
 	s := discover.NewScanner()
 	if err := s.Add(r.Manifest, r.Name); err != nil {
 		return nil, fmt.Errorf("chart %s %s renders invalid YAML: %w", r.Name, r.Version, err)
@@ -75,4 +82,44 @@ func load(ctx context.Context, req chart.Request) (overrides.Chart, error) {
 		return overrides.Chart{}, err
 	}
 	return New(l)
+}
+
+// Bundle is the one call behind `airlift pack CHART`: it loads the chart
+// once, lists its images as Inventory does, and returns the chart as an
+// archive carries it: its .tgz, Chart.yaml, the user's values files and
+// how it is rendered. --set-file values are refused: they name files the
+// far side does not have.
+func Bundle(ctx context.Context, req chart.Request) (*inventory.Report, *bundle.Chart, error) {
+	if len(req.Values.SetFile) > 0 {
+		return nil, nil, fmt.Errorf("--set-file values cannot be carried in an archive: put them in a values file (-f)")
+	}
+	l, err := chart.Load(ctx, req.Source, req.Values, req.Options)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := l.Render(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := inventoryOf(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	archive, err := l.Archive()
+	if err != nil {
+		return nil, nil, err
+	}
+	meta, err := l.Metadata()
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &bundle.Chart{Name: l.Name(), Version: l.Version(), Metadata: meta, Archive: archive, Render: bundle.Render{
+		ReleaseName: req.Options.ReleaseName, Namespace: req.Options.Namespace, KubeVersion: req.Options.KubeVersion,
+		APIVersions: req.Options.APIVersions, SkipTests: req.Options.SkipTests,
+		Set: req.Values.Set, SetString: req.Values.SetString, SetJSON: req.Values.SetJSON, SetLiteral: req.Values.SetLiteral,
+	}}
+	for _, f := range l.ValuesFiles() {
+		c.Values = append(c.Values, bundle.File{Name: f.Name, Data: f.Data})
+	}
+	return rep, c, nil
 }
