@@ -218,3 +218,26 @@ func HostIP() string {
 	}
 	return ""
 }
+
+// LocalCertificate writes a certificate for ip signed by a new private CA
+// and its key, and the CA, into files: for servers a test starts itself.
+func LocalCertificate(t testing.TB, ip string) (certFile, keyFile, caFile string) {
+	t.Helper()
+	cert, caPEM := privateCA(t, ip)
+	dir := t.TempDir()
+	certFile, keyFile, caFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "ca.pem")
+	keyDER, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		certFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}),
+		keyFile:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		caFile:   caPEM,
+	} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return certFile, keyFile, caFile
+}

@@ -395,3 +395,17 @@ func (l *Layout) Import(ctx context.Context, src *Layout) error {
 	l.mu.Unlock()
 	return nil
 }
+
+// Section returns the bytes of blob d in an archive, for reads at any
+// offset (an HTTP range). Unlike Fetch it does not check the digest: a
+// part of a blob cannot be checked; whoever reads it whole checks it.
+func (l *Layout) Section(d digest.Digest) (*io.SectionReader, error) {
+	if l.archive == nil {
+		return nil, errors.New("only an archive has sections")
+	}
+	e, ok := l.archive.entries[blobPath(d)]
+	if !ok {
+		return nil, fmt.Errorf("blob %s is not in the archive: %w", d, errdef.ErrNotFound)
+	}
+	return io.NewSectionReader(l.archive, e.offset, e.size), nil
+}
