@@ -297,6 +297,7 @@ the archive carries at the registry, checked by rendering it (offline).`,
 	f.registerDest(fs, "")
 	f.registerEngine(fs)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "check every image against the target, print the plan, copy nothing")
+	_ = fs.MarkHidden("through") // the archive is the source
 	fs.BoolVar(&f.pushChart, "push-chart", false, "also push the chart to REGISTRY/PREFIX/charts/NAME:VERSION")
 	fs.StringVar(&f.file, "output-file", "", "write the values that point the archive's chart at the registry to FILE")
 	fs.StringVarP(&f.format, "output", "o", "text", "output format of the report: text or json")

@@ -249,3 +249,23 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestDemo: the whole job offline on the embedded example chart, nothing
+// left behind.
+func TestDemo(t *testing.T) {
+	keep := t.TempDir()
+	code, out, errOut := run(t, "", "demo", "--keep", keep)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"1. images   11 images", "3. serve", "5. proof", "3 set in templates only rewritten by airlift postrender"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{"platform.tar", "mirror.yaml", "registry"} {
+		if _, err := os.Stat(filepath.Join(keep, f)); err != nil {
+			t.Errorf("--keep: %v", err)
+		}
+	}
+}

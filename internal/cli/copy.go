@@ -43,6 +43,7 @@ type engineFlags struct {
 	commitTimeout time.Duration
 	ecr           registry.ECROptions
 	blobIndex     string
+	through       string
 }
 
 // defaultBlobIndex is where copies remember blob locations across runs.
@@ -64,6 +65,7 @@ func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
 	fs.BoolVar(&e.ecr.ScanOnPush, "ecr-scan-on-push", false, "create ECR repositories with scan on push")
 	fs.BoolVar(&e.ecr.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
 	fs.StringVar(&e.ecr.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
+	fs.StringVar(&e.through, "through", "", "fetch every image from REGISTRY[/PREFIX], where it is kept under its source's host (what airlift serve ARCHIVE serves, or a --keep-host copy)")
 	fs.StringVar(&e.blobIndex, "blob-index", defaultBlobIndex(), "remember in FILE where blobs live in target registries, to mount them in later runs instead of sending them again (\"\" = off)")
 }
 
@@ -80,6 +82,11 @@ func (e *engineFlags) check() error {
 	if e.recheck && e.skipReferrers {
 		return usageErrorf("--recheck-signatures and --skip-signatures contradict each other")
 	}
+	if e.through != "" {
+		if _, err := reference.ParseDestination(e.through, reference.KeepHost); err != nil {
+			return &UsageError{Err: fmt.Errorf("--through: %w", err)}
+		}
+	}
 	return nil
 }
 
@@ -93,6 +100,7 @@ func (e *engineFlags) adjust(o *registry.Options) {
 // apply sets the engine flags on req.
 func (e *engineFlags) apply(req *copyjob.Request, g *globals) {
 	req.Engine = mirror.Options{Jobs: e.jobs, Platforms: e.platforms, SkipReferrers: e.skipReferrers, RecheckReferrers: e.recheck, Logger: g.logger()}
+	req.Through = e.through
 }
 
 func newCopyCmd(g *globals) *cobra.Command {

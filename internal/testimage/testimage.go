@@ -1,4 +1,5 @@
-// Package testimage pushes synthetic images into a registry for tests:
+// Package testimage pushes synthetic images into a registry, or any
+// oras-go repository, for tests and for airlift demo:
 // multi-platform OCI indexes and Docker manifest lists whose layers are
 // random (incompressible) bytes, layers shared between images, cosign-style
 // signature tags and OCI referrers. Everything derives from a seed, so the
@@ -79,6 +80,27 @@ func Repository(host, repo string) (*remote.Repository, error) {
 
 // Push pushes the image to host (plain HTTP) and tags it.
 func Push(ctx context.Context, host string, s Spec) (Image, error) {
+	repo, err := Repository(host, s.Repository)
+	if err != nil {
+		return Image{}, err
+	}
+	img, err := PushTo(ctx, repo, s)
+	if err != nil {
+		return Image{}, fmt.Errorf("%s/%s: %w", host, s.Repository, err)
+	}
+	return img, nil
+}
+
+// Target is where PushTo writes: any oras-go repository, of a registry or
+// of an OCI layout.
+type Target interface {
+	Push(ctx context.Context, d ocispec.Descriptor, r io.Reader) error
+	PushReference(ctx context.Context, d ocispec.Descriptor, r io.Reader, ref string) error
+}
+
+// PushTo pushes the image to repo and tags it s.Tag (s.Repository only
+// names it in its config). The same spec gives the same digests.
+func PushTo(ctx context.Context, repo Target, s Spec) (Image, error) {
 	if len(s.Platforms) == 0 {
 		s.Platforms = []string{"linux/amd64", "linux/arm64"}
 	}
@@ -88,10 +110,6 @@ func Push(ctx context.Context, host string, s Spec) (Image, error) {
 	if s.LayerSize == 0 {
 		s.LayerSize = 64 << 10
 	}
-	repo, err := Repository(host, s.Repository)
-	if err != nil {
-		return Image{}, err
-	}
 	layerType, configType, manifestType, indexType := ocispec.MediaTypeImageLayerGzip, ocispec.MediaTypeImageConfig, ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex
 	if s.Docker {
 		layerType, configType, manifestType, indexType = DockerLayer, DockerConfig, DockerManifest, DockerManifestList
@@ -100,7 +118,7 @@ func Push(ctx context.Context, host string, s Spec) (Image, error) {
 	push := func(mediaType string, b []byte) (ocispec.Descriptor, error) {
 		d := ocispec.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(b), Size: int64(len(b))}
 		if err := repo.Push(ctx, d, bytes.NewReader(b)); err != nil {
-			return d, fmt.Errorf("pushing %s to %s/%s: %w", d.Digest, host, s.Repository, err)
+			return d, fmt.Errorf("pushing %s: %w", d.Digest, err)
 		}
 		return d, nil
 	}
@@ -147,7 +165,7 @@ func Push(ctx context.Context, host string, s Spec) (Image, error) {
 	idx, _ := json.Marshal(ocispec.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: indexType, Manifests: img.Manifests})
 	d := ocispec.Descriptor{MediaType: indexType, Digest: digest.FromBytes(idx), Size: int64(len(idx))}
 	if err := repo.PushReference(ctx, d, bytes.NewReader(idx), s.Tag); err != nil {
-		return Image{}, fmt.Errorf("pushing %s/%s:%s: %w", host, s.Repository, s.Tag, err)
+		return Image{}, fmt.Errorf("pushing tag %s: %w", s.Tag, err)
 	}
 	img.Index = d
 	return img, nil

@@ -26,6 +26,13 @@ type Request struct {
 	// DryRun plans without copying: every source resolved, every target
 	// checked, what would be created said, nothing written.
 	DryRun bool
+	// Through, when set (REGISTRY[/PREFIX]), is where every source image
+	// is fetched from instead of its own registry: kept there under its
+	// source's host, as a keep-host copy lays it out and as `airlift serve
+	// ARCHIVE` serves an archive (quay.io/org/app:1 is fetched as
+	// REGISTRY/PREFIX/quay.io/org/app:1). Targets and the report keep the
+	// source references.
+	Through string
 	// Registry is the access to registries (credentials, plain HTTP, TLS,
 	// retries, ECR); nil means a client with default options.
 	Registry *registry.Client
@@ -148,6 +155,21 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	original := map[string]reference.Reference{}
+	if req.Through != "" {
+		via, err := reference.ParseDestination(req.Through, reference.KeepHost)
+		if err != nil {
+			return nil, fmt.Errorf("through %s: %w", req.Through, err)
+		}
+		for i, p := range pairs {
+			from, err := via.Map(p.Source)
+			if err != nil {
+				return nil, err
+			}
+			original[from.String()] = p.Source
+			pairs[i].Source = from
+		}
+	}
 	client := req.Registry
 	if client == nil {
 		if client, err = registry.New(registry.Options{Logger: req.Engine.Logger}); err != nil {
@@ -185,6 +207,11 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 		rep.Results, err = mirror.Copy(ctx, pairs, opts)
 	}
 	rep.Elapsed = time.Since(start)
+	for i, r := range rep.Results {
+		if src, ok := original[r.Image.Source.String()]; ok {
+			rep.Results[i].Image.Source = src
+		}
+	}
 	if err != nil {
 		return rep, err
 	}

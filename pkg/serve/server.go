@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/distribution/distribution/v3/configuration"
@@ -48,6 +49,8 @@ type Server struct {
 	TLS bool
 
 	srv    *http.Server
+	mu     sync.Mutex
+	fresh  map[net.Conn]bool // connections with no request yet
 	cancel context.CancelFunc
 	done   chan error
 	id     string
@@ -106,7 +109,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	s.Addr, s.cancel = ln.Addr().String(), cancel
-	s.srv = &http.Server{Handler: app, ReadHeaderTimeout: 30 * time.Second}
+	s.srv = &http.Server{Handler: app, ReadHeaderTimeout: 30 * time.Second, ConnState: s.track}
 	if o.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
 		if err != nil {
@@ -132,6 +135,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	// A connection a client opened but sent nothing on yet (transports dial
+	// ahead) counts as busy for Shutdown for 5 seconds: close those now.
+	s.mu.Lock()
+	for c := range s.fresh {
+		c.Close()
+	}
+	s.mu.Unlock()
 	err := s.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = s.srv.Close()
@@ -142,6 +152,20 @@ func (s *Server) Close() error {
 		err = serr
 	}
 	return err
+}
+
+// track keeps the connections no request was read from yet.
+func (s *Server) track(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fresh == nil {
+		s.fresh = map[net.Conn]bool{}
+	}
+	if st == http.StateNew {
+		s.fresh[c] = true
+	} else {
+		delete(s.fresh, c)
+	}
 }
 
 // Wait blocks until ctx ends, then stops the registry.
