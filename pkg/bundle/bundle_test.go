@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/airlift-cli/airlift/internal/testimage"
@@ -325,5 +326,51 @@ func TestChart(t *testing.T) {
 	last := rep.Results[len(rep.Results)-1]
 	if last.Image.Target.String() != dst.Host+"/m/charts/demo:1.2.3" {
 		t.Errorf("chart pushed to %s", last.Image.Target)
+	}
+}
+
+// fullDisk is a part file whose disk fills after limit bytes.
+type fullDisk struct {
+	*os.File
+	left *int64
+}
+
+func (f fullDisk) Write(b []byte) (int, error) {
+	if int64(len(b)) > *f.left {
+		n, _ := f.File.Write(b[:*f.left])
+		*f.left = 0
+		return n, syscall.ENOSPC
+	}
+	*f.left -= int64(len(b))
+	return f.File.Write(b)
+}
+
+// TestDiskFull: a disk that fills while the archive is written leaves no
+// archive and no partial file, and the work directory for the next run.
+// (Not parallel: it sets how the package creates files.)
+func TestDiskFull(t *testing.T) {
+	src := testregistry.Start(t)
+	refs, _ := corpus(t, src.Host, 2, 50)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "site.tar")
+	left := int64(200 << 10)
+	testCreate = func(dir, pattern string) (partFile, error) {
+		f, err := os.CreateTemp(dir, pattern)
+		return fullDisk{File: f, left: &left}, err
+	}
+	defer func() { testCreate = nil }()
+	_, err := Pack(context.Background(), PackRequest{Images: refs, Output: out, Registry: client(t)})
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Pack on a full disk: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "site.tar.work" {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	testCreate = nil
+	if rep := pack(t, PackRequest{Images: refs, Output: out}); len(rep.Files) != 1 {
+		t.Errorf("the next pack: %+v", rep)
 	}
 }

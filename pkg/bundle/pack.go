@@ -391,12 +391,18 @@ func putBundle(ctx context.Context, l *layout.Layout, c *Chart, chartName, diffB
 	return pushManifest(ctx, l, m, bundleName, map[string]string{AnnotationKind: KindBundle})
 }
 
+// testCreate, set by tests, makes the files an archive is written to.
+var testCreate func(dir, pattern string) (partFile, error)
+
 // writeArchive writes the layout's tar (zstd-compressed for a .zst name)
 // to output, in parts of split bytes; nothing is at output until it is
 // complete. It returns the files and how many blobs were written and left
 // out.
 func writeArchive(ctx context.Context, l *layout.Layout, output string, split int64, skip func(digest.Digest) bool) ([]string, int, int, error) {
 	pw := newPartsWriter(output, split)
+	if testCreate != nil {
+		pw.create = testCreate
+	}
 	var w io.Writer = pw
 	var zw *zstd.Encoder
 	if filepath.Ext(output) == ".zst" {

@@ -55,21 +55,33 @@ func Parts(path string) ([]string, error) {
 // names (PATH, or PATH.000, PATH.001, ...) and removes parts of an
 // earlier, longer archive; Abort removes them.
 type partsWriter struct {
-	path  string
-	size  int64
-	files []*os.File
-	cur   int64 // bytes in the current file
+	path   string
+	size   int64
+	files  []partFile
+	cur    int64 // bytes in the current file
+	create func(dir, pattern string) (partFile, error)
+}
+
+// partFile is a file a part is written to (*os.File; a test makes one that
+// fails as a full disk does).
+type partFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+	Name() string
 }
 
 func newPartsWriter(path string, size int64) *partsWriter {
-	return &partsWriter{path: path, size: size}
+	return &partsWriter{path: path, size: size, create: func(dir, pattern string) (partFile, error) {
+		return os.CreateTemp(dir, pattern)
+	}}
 }
 
 func (w *partsWriter) Write(b []byte) (int, error) {
 	n := 0
 	for len(b) > 0 {
 		if len(w.files) == 0 || w.size > 0 && w.cur >= w.size {
-			f, err := os.CreateTemp(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+			f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
 			if err != nil {
 				return n, err
 			}
@@ -106,7 +118,7 @@ func (w *partsWriter) final() []string {
 // Commit syncs and renames the parts into place.
 func (w *partsWriter) Commit() ([]string, error) {
 	if len(w.files) == 0 { // an empty stream still makes a file
-		f, err := os.CreateTemp(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+		f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
 		if err != nil {
 			return nil, err
 		}
