@@ -124,7 +124,7 @@ IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
 
 // request turns the command line into the pack request.
 func (f *packFlags) request(ctx context.Context, args []string, g *globals) (bundle.PackRequest, error) {
-	req := bundle.PackRequest{Output: f.file, Diff: f.diff}
+	req := bundle.PackRequest{Output: f.file, Diff: f.diff, Through: f.through}
 	var src chart.Source
 	isChart := len(args) == 1 && (f.src.RepoURL != "" || strings.HasPrefix(args[0], "oci://") || exists(args[0]))
 	if isChart {

@@ -374,3 +374,26 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("the next pack: %+v", rep)
 	}
 }
+
+// TestPackThrough: images fetched through a registry that keeps them under
+// their source's host are named after their sources in the archive.
+func TestPackThrough(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	through := testregistry.Start(t)
+	const source = "registry.example:5000"
+	img, err := testimage.Push(ctx, through.Host, testimage.Spec{Repository: "registry.example_5000/team/app", Tag: "1.0", Seed: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := pack(t, PackRequest{Images: []string{source + "/team/app:1.0"}, Output: filepath.Join(t.TempDir(), "t.tar"), Through: through.Host})
+	a, err := Open(ctx, out.Files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	c, _ := Inspect(ctx, a, false)
+	if len(c.Images) != 1 || c.Images[0].Name != source+"/team/app:1.0" || c.Images[0].Source != source+"/team/app:1.0" || c.Images[0].Digest != img.Index.Digest.String() {
+		t.Errorf("images: %+v", c.Images)
+	}
+}

@@ -83,6 +83,9 @@ type PackRequest struct {
 	// Diff is an archive the receiving side has already: blobs it holds
 	// are left out of this one (manifests are kept). "" = none.
 	Diff string
+	// Through, when set, is where every image is fetched from, kept there
+	// under its source's host (as copyjob.Request.Through).
+	Through string
 	// Registry reaches the source registries; nil = default options.
 	Registry *registry.Client
 	// Engine configures the copy engine (Jobs, Platforms, SkipReferrers,
@@ -142,10 +145,25 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	}
 
 	pairs := make([]reference.Pair, len(srcs))
-	sourceOf := map[string]string{} // entry name -> source reference
+	sourceOf := map[string]string{}              // entry name -> source reference
+	original := map[string]reference.Reference{} // what is fetched -> its source
+	var via reference.Mapping
+	if req.Through != "" {
+		if via, err = reference.ParseDestination(req.Through, reference.KeepHost); err != nil {
+			return nil, fmt.Errorf("through %s: %w", req.Through, err)
+		}
+	}
 	for i, s := range srcs {
 		pairs[i] = archivePair(s)
 		sourceOf[entryName(s)] = s.String()
+		if req.Through != "" {
+			from, err := via.Map(s)
+			if err != nil {
+				return nil, err
+			}
+			original[from.String()] = s
+			pairs[i].Source = from
+		}
 	}
 	opts := req.Engine
 	opts.Repository = func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
@@ -158,6 +176,11 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	rep := &copyjob.Report{Destination: req.Output, Platforms: req.Engine.Platforms, Warnings: warnings}
 	rep.Results, err = mirror.Copy(ctx, pairs, opts)
 	rep.Elapsed = time.Since(start)
+	for i, r := range rep.Results {
+		if s, ok := original[r.Image.Source.String()]; ok {
+			rep.Results[i].Image.Source = s
+		}
+	}
 	out := &PackReport{Copy: rep}
 	if err != nil {
 		return out, err

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# airgap.sh: the air gap, side by side with the peers, on one corpus.
+#
+#   pack     registry -> archive: airlift pack (one archive for all images);
+#            skopeo copy docker:// -> oci-archive: and regctl image export,
+#            one archive per image, 4 at a time (neither writes several
+#            images into one archive)
+#   unpack   archive -> registry (a fresh target for every tool):
+#            airlift unpack; skopeo copy oci-archive: -> docker://;
+#            regctl image import, 4 at a time
+#   pull     the corpus read from `airlift serve ARCHIVE` and from the
+#            Debian docker-registry, by the same client (airlift pack)
+#
+# Wall time and peak RSS of each (/usr/bin/time; for the 4-at-a-time runs
+# the largest process), ROUNDS rounds with the tools in turn.
+#
+#   AIRLIFT=/path/to/airlift ROUNDS=3 ./airgap.sh
+#   CORPUS="-images 4 ..." ./airgap.sh   # benchgen flags (default: run.sh's small)
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$BENCH_DIR"
+SRC_PORT=${SRC_PORT:-15041} DST_PORT=${DST_PORT:-15042} SERVE_PORT=${SERVE_PORT:-15043}
+ROUNDS=${ROUNDS:-3}
+PAR=${BENCH_PAR:-4}
+CORPUS=${CORPUS:--images 20 -platforms amd64,arm64 -layers 3 -layer-size-mb 12 -tiny-layers 1 -shared-base-mb 40 -families 4 -tags-per-repo 2 -seed 1}
+AIRLIFT=${AIRLIFT:-airlift}
+export BENCH_WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/airlift-airgap}
+SRC=127.0.0.1:$SRC_PORT DST=127.0.0.1:$DST_PORT
+mkdir -p "$BENCH_WORK"
+# shellcheck source=lib/registry.sh
+source lib/registry.sh
+SERVE_PID=
+trap 'stop_registry src || true; stop_registry dst || true; [[ -n $SERVE_PID ]] && kill $SERVE_PID 2>/dev/null || true' EXIT
+
+(cd gen && go build -o "$BENCH_WORK/benchgen" .)
+for r in src dst; do stop_registry $r 2>/dev/null || true; rm -rf "$(reg_storage $r)"; done
+write_registry_config src "$SRC_PORT"
+write_registry_config dst "$DST_PORT"
+start_registry src "$SRC_PORT"
+start_registry dst "$DST_PORT"
+# shellcheck disable=SC2086
+"$BENCH_WORK/benchgen" -registry "$SRC" $CORPUS -out "$BENCH_WORK/refs.txt" >"$BENCH_WORK/gen.log" 2>&1
+sed "s|^|$SRC/|" "$BENCH_WORK/refs.txt" >"$BENCH_WORK/list.txt"
+awk '{print NR, $0}' "$BENCH_WORK/refs.txt" >"$BENCH_WORK/numbered.txt"
+echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$BENCH_WORK/policy.json"
+A=$BENCH_WORK/a S=$BENCH_WORK/s R=$BENCH_WORK/r
+export SRC DST A S R BENCH_WORK
+# One image per invocation: $1 is its number, $2 its repo:tag.
+SKOPEO='skopeo --policy "$BENCH_WORK/policy.json" copy --all --preserve-digests --src-tls-verify=false --dest-tls-verify=false'
+REGCTL='regctl --host "reg=$SRC,tls=disabled" --host "reg=$DST,tls=disabled"'
+
+
+# measure NAME CMD...: one timed run, appended to results.txt
+measure() {
+  local name=$1; shift
+  if ! /usr/bin/time -f "%e %M" -o "$BENCH_WORK/time.txt" "$@" >"$BENCH_WORK/$name.log" 2>&1; then
+    echo "$name failed:"; tail -3 "$BENCH_WORK/$name.log"; return 1
+  fi
+  echo "$name $(tail -1 "$BENCH_WORK/time.txt")" | tee -a "$BENCH_WORK/results.txt"
+}
+fresh_target() { stop_registry dst; rm -rf "$(reg_storage dst)"; start_registry dst "$DST_PORT"; }
+
+: >"$BENCH_WORK/results.txt"
+for ((round = 1; round <= ROUNDS; round++)); do
+  rm -rf "$A" "$S" "$R"; mkdir -p "$A" "$S" "$R"
+  measure pack-airlift "$AIRLIFT" pack --images "$BENCH_WORK/list.txt" --output-file "$A/site.tar" --no-progress
+  measure pack-skopeo xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$SKOPEO"' docker://$SRC/$2 oci-archive:$S/$1.tar:$2' _
+  measure pack-regctl xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$REGCTL"' image export $SRC/$2 $R/$1.tar' _
+  fresh_target
+  measure unpack-airlift "$AIRLIFT" unpack "$A/site.tar" --to "$DST/a" --no-progress --blob-index ""
+  fresh_target
+  measure unpack-skopeo xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$SKOPEO"' oci-archive:$S/$1.tar:$2 docker://$DST/s/$2' _
+  fresh_target
+  measure unpack-regctl xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$REGCTL"' image import $DST/r/$2 $R/$1.tar' _
+  "$AIRLIFT" serve "$A/site.tar" --addr "127.0.0.1:$SERVE_PORT" 2>"$BENCH_WORK/serve.log" &
+  SERVE_PID=$!
+  sleep 1
+  rm -f "$BENCH_WORK"/pull-*.tar
+  measure pull-docker-registry "$AIRLIFT" pack --images "$BENCH_WORK/list.txt" --output-file "$BENCH_WORK/pull-reg.tar" --no-progress
+  measure pull-airlift-serve "$AIRLIFT" pack --images "$BENCH_WORK/list.txt" --through "127.0.0.1:$SERVE_PORT" --output-file "$BENCH_WORK/pull-serve.tar" --no-progress
+  kill -INT $SERVE_PID; wait $SERVE_PID || true; SERVE_PID=
+  rm -f "$BENCH_WORK"/pull-*.tar
+done
+echo
+echo "median over $ROUNDS rounds (wall s, peak RSS MiB):"
+python3 - "$BENCH_WORK/results.txt" <<'PY'
+import collections, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, wall, rss = line.split()
+    rows[name].append((float(wall), int(rss)))
+for name, v in rows.items():
+    print(f"{name:<22} {statistics.median(w for w, _ in v):7.2f} s  {max(r for _, r in v)/1024:6.0f} MiB  runs: {' '.join(f'{w:.2f}' for w, _ in v)}")
+PY
