@@ -117,6 +117,10 @@ func tarOf(t *testing.T, entries ...*tar.Header) string {
 	tw := tar.NewWriter(&b)
 	for _, h := range entries {
 		body := []byte("x")
+		if h.Name == "index.json" {
+			body = []byte(`{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:` +
+				strings.Repeat("a", 64) + `","size":10,"annotations":{"org.opencontainers.image.ref.name":"r.example/app:1"}}]}`)
+		}
 		if h.Typeflag == tar.TypeReg {
 			h.Size = int64(len(body))
 		}
@@ -151,11 +155,16 @@ func TestBadArchives(t *testing.T) {
 		{name: "hard link", entry: &tar.Header{Name: "blobs/sha256/y", Typeflag: tar.TypeLink, Linkname: "oci-layout"}, wantErr: "is a link"},
 		{name: "device", entry: &tar.Header{Name: "dev", Typeflag: tar.TypeChar}, wantErr: "is a device"},
 		{name: "no index", entry: reg("README"), wantErr: "no index.json"},
+		{name: "index naming a missing manifest", entry: nil, wantErr: "which is not in the archive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := tarOf(t, reg("oci-layout"), tt.entry)
+			entries := []*tar.Header{reg("oci-layout"), tt.entry}
+			if tt.entry == nil {
+				entries = []*tar.Header{reg("oci-layout"), {Name: "index.json", Typeflag: tar.TypeReg, Mode: 0o644}}
+			}
+			p := tarOf(t, entries...)
 			_, err := OpenArchive(context.Background(), p)
 			if !errors.Is(err, ErrBadArchive) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("OpenArchive = %v, want %q", err, tt.wantErr)
