@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -142,7 +143,7 @@ func TestPrepareCreatesECRRepository(t *testing.T) {
 	f := newFakeECR(t)
 	ctx := context.Background()
 	const kms = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	c := newTestClient(t, Options{ECR: ECROptions{ScanOnPush: true, ImmutableTags: true, KMSKey: kms}})
+	c := newTestClient(t, Options{ECR: ECROptions{ScanOnPush: true, ImmutableTags: true, KMSKey: kms}, Harbor: HarborOptions{Detect: HarborOff}})
 
 	created, err := c.Prepare(ctx, ecrHostUSE1, "team/app")
 	if err != nil || !created {
@@ -158,7 +159,8 @@ func TestPrepareCreatesECRRepository(t *testing.T) {
 	if got := f.bodies["CreateRepository"][0]; !reflect.DeepEqual(got, want) {
 		t.Errorf("CreateRepository request = %v, want %v", got, want)
 	}
-	if !reflect.DeepEqual(f.regions, []string{"us-east-1"}) {
+	// DescribeRepositories (is it there?), then CreateRepository.
+	if !reflect.DeepEqual(f.regions, []string{"us-east-1", "us-east-1"}) {
 		t.Errorf("calls signed for regions %v, want the host's us-east-1", f.regions)
 	}
 
@@ -221,10 +223,12 @@ func TestPrepareErrors(t *testing.T) {
 		wantErr      bool
 		wantDescribe int
 	}{
-		{name: "already exists", createErr: "RepositoryAlreadyExistsException"},
+		// The repositories are listed first; CreateRepository is called
+		// for a missing one.
+		{name: "created meanwhile", createErr: "RepositoryAlreadyExistsException", wantDescribe: 1},
 		{name: "access denied, repository exists", createErr: "AccessDeniedException", exists: true, wantDescribe: 1},
-		{name: "access denied, repository missing", createErr: "AccessDeniedException", wantErr: true, wantDescribe: 1},
-		{name: "invalid parameter", createErr: "InvalidParameterException", wantErr: true},
+		{name: "access denied, repository missing", createErr: "AccessDeniedException", wantErr: true, wantDescribe: 2},
+		{name: "invalid parameter", createErr: "InvalidParameterException", wantErr: true, wantDescribe: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +247,10 @@ func TestPrepareErrors(t *testing.T) {
 			}
 			msg := err.Error()
 			t.Logf("error: %s", msg)
+			var prepErr *PrepareError
+			if denied := tt.createErr == "AccessDeniedException"; denied != (errors.As(err, &prepErr) && prepErr.Permission != "") {
+				t.Errorf("error %v: a *PrepareError naming the permission: %t, want %t", err, !denied, denied)
+			}
 			for _, want := range []string{"team/app", "us-east-1", tt.createErr} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not name %q", msg, want)
@@ -281,7 +289,7 @@ func TestPlanPrepare(t *testing.T) {
 			want: "create ECR repository team/app in us-east-1", wantCalls: map[string]int{"DescribeRepositories": 2}},
 		{name: "ECR unreachable", registry: ecrHostUSE1, repo: "team/app", noAPI: true,
 			want: "create ECR repository team/app in us-east-1", wantErr: "checking ECR repository team/app"},
-		{name: "not ECR", registry: "quay.io", repo: "team/app", wantCalls: map[string]int{}},
+		{name: "not ECR (Harbor detection off)", registry: "quay.io", repo: "team/app", wantCalls: map[string]int{}},
 		{name: "loopback", registry: "127.0.0.1:5000", repo: "team/app", wantCalls: map[string]int{}},
 	}
 	for _, tt := range tests {
@@ -291,7 +299,7 @@ func TestPlanPrepare(t *testing.T) {
 			if tt.noAPI {
 				t.Setenv("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:1")
 			}
-			c := newTestClient(t, Options{MaxAttempts: 1})
+			c := newTestClient(t, Options{MaxAttempts: 1, Harbor: HarborOptions{Detect: HarborOff}})
 			got, err := c.PlanPrepare(context.Background(), tt.registry, tt.repo)
 			if got != tt.want {
 				t.Errorf("PlanPrepare = %q, want %q", got, tt.want)

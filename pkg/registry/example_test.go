@@ -42,9 +42,15 @@ func ExampleClient_Repository() {
 
 // PlanPrepare tells a dry run what Prepare would do. On ECR it asks, read
 // only, whether the repository exists ("create ECR repository team/app in
-// eu-west-1" when it does not); other registries need nothing.
+// eu-west-1" when it does not); on Harbor whether the project exists
+// ("create Harbor project team on harbor.internal"); other registries
+// need nothing. Whether a registry is a Harbor is asked of it unless
+// HarborOptions.Detect says.
 func ExampleClient_PlanPrepare() {
-	c, err := registry.New(registry.Options{ECR: registry.ECROptions{ScanOnPush: true}})
+	c, err := registry.New(registry.Options{
+		ECR:    registry.ECROptions{ScanOnPush: true},
+		Harbor: registry.HarborOptions{Detect: registry.HarborOff},
+	})
 	if err != nil {
 		panic(err)
 	}
