@@ -62,7 +62,7 @@ func (h *harborProjects) namespace(repository string) (string, error) {
 		return "", &PrepareError{
 			Registry: h.host,
 			What:     "a Harbor project for repository " + repository + " on " + h.host,
-			Err:      errors.New("Harbor repositories are PROJECT/NAME: map the images under a project (a path prefix)"),
+			Err:      errors.New("a Harbor repository is PROJECT/NAME: map the images under a project (a path prefix)"),
 		}
 	}
 	return project, nil

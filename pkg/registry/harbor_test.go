@@ -316,7 +316,7 @@ func TestHarborPlanPrepare(t *testing.T) {
 		{repo: "mirror/a", want: "create Harbor project mirror on " + reg.Host},
 		{repo: "mirror/b/c", want: "create Harbor project mirror on " + reg.Host},
 		{repo: "there/a", want: ""},
-		{repo: "noproject", wantErr: "Harbor repositories are PROJECT/NAME"},
+		{repo: "noproject", wantErr: "a Harbor repository is PROJECT/NAME"},
 	}
 	for _, tt := range tests {
 		got, err := c.PlanPrepare(ctx, reg.Host, tt.repo)
