@@ -16,8 +16,9 @@ import (
 //	kind                     recognised by                 namespace of a repository      exists                                create
 //	Amazon ECR (built)       ACCOUNT.dkr.ecr.REGION host   the repository itself          DescribeRepositories                  CreateRepository
 //	Harbor (built)           GET /api/v2.0/systeminfo      project: first path element    HEAD /api/v2.0/projects?project_name  POST /api/v2.0/projects
-//	GitLab                   its /jwt/auth token realm     project: every element but     GET /api/v4/projects/:path            POST /api/v4/projects (namespace_id
-//	                                                       the last two or fewer          (groups: /api/v4/groups/:path)        of the group; groups: POST /api/v4/groups)
+//	GitLab                   its /jwt/auth token realm     project: the longest leading   GET /api/v4/projects/:path            POST /api/v4/projects (namespace_id
+//	                                                       path that is a project (image  (groups: /api/v4/groups/:path)        of the group; groups: POST /api/v4/groups)
+//	                                                       names add up to 3 elements)
 //	Quay                     GET /api/v1/discovery         organisation: first element    GET /api/v1/organization/{org}        POST /api/v1/organization/ (a user's
 //	                                                                                                                            namespace cannot be created)
 //	Artifactory              X-Artifactory-Id header,      repository key: first element  GET /artifactory/api/repositories/    PUT /artifactory/api/repositories/{key}
