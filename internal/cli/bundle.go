@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -66,9 +65,13 @@ IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
 			if err := atomicfile.Check(f.file); err != nil {
 				return fmt.Errorf("--output-file: %w", err)
 			}
-			split, err := parseSize(f.split)
-			if err != nil {
-				return &UsageError{Err: fmt.Errorf("--split: %w", err)}
+			var split int64
+			if f.split != "" {
+				n, err := parseSize(f.split)
+				if err != nil || n < 1<<20 {
+					return usageErrorf("--split %q: want a size of 1 MiB or more, e.g. 4G or 700M", f.split)
+				}
+				split = n
 			}
 			if err := f.check(); err != nil {
 				return err
@@ -188,34 +191,6 @@ func readLock(path string) ([]string, error) {
 		refs = append(refs, r.String())
 	}
 	return refs, nil
-}
-
-// parseSize parses "4G", "700M", "1.5GiB", "1000000": decimal units
-// (k, M, G, T) and binary ones (Ki, Mi, Gi, Ti); "" is 0.
-func parseSize(s string) (int64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	t := strings.TrimSuffix(strings.TrimSpace(s), "B")
-	mult := 1.0
-	for _, u := range []struct {
-		suffix string
-		m      float64
-	}{{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}} {
-		if v, ok := strings.CutSuffix(t, u.suffix); ok {
-			t, mult = v, u.m
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v <= 0 {
-		return 0, fmt.Errorf("%q is not a size (e.g. 4G, 700M, 2GiB)", s)
-	}
-	n := int64(v * mult)
-	if n < 1<<20 {
-		return 0, fmt.Errorf("%q is below 1 MiB", s)
-	}
-	return n, nil
 }
 
 type unpackFlags struct {

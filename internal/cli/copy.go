@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +44,10 @@ type engineFlags struct {
 	noProgress    bool
 	commitTimeout time.Duration
 	ecr           registry.ECROptions
+	harbor        registry.HarborOptions
+	harborDetect  string // auto, on, off
+	harborQuota   string // a size; "" Harbor's default
+	skipPreflight bool
 	blobIndex     string
 	through       string
 }
@@ -66,6 +72,11 @@ func (e *engineFlags) registerEngine(fs *pflag.FlagSet) {
 	fs.BoolVar(&e.ecr.ImmutableTags, "ecr-immutable-tags", false, "create ECR repositories with immutable tags")
 	fs.StringVar(&e.ecr.KMSKey, "ecr-kms-key", "", "create ECR repositories encrypted with this KMS key")
 	fs.StringVar(&e.through, "through", "", "fetch every image from REGISTRY[/PREFIX], where it is kept under its source's host (what airlift serve ARCHIVE serves, or a --keep-host copy)")
+	fs.StringVar(&e.harborDetect, "harbor", "auto", "whether the target registry is a Harbor, whose projects are created as needed: auto (ask it: GET /api/v2.0/systeminfo), on or off")
+	fs.BoolVar(&e.harbor.Public, "harbor-public", false, "create Harbor projects public (default: private)")
+	fs.BoolVar(&e.harbor.AutoScan, "harbor-auto-scan", false, "create Harbor projects that scan images on push")
+	fs.StringVar(&e.harborQuota, "harbor-storage-limit", "", "storage quota of the Harbor projects created, e.g. 50GiB or 500MB (-1: unlimited; default: Harbor's)")
+	fs.BoolVar(&e.skipPreflight, "skip-preflight", false, "do not check the target registries first (credentials, push, Harbor projects, ECR repositories): for registries that reject the probes")
 	fs.StringVar(&e.blobIndex, "blob-index", defaultBlobIndex(), "remember in FILE where blobs live in target registries, to mount them in later runs instead of sending them again (\"\" = off)")
 }
 
@@ -87,20 +98,69 @@ func (e *engineFlags) check() error {
 			return &UsageError{Err: fmt.Errorf("--through: %w", err)}
 		}
 	}
+	switch e.harborDetect {
+	case "auto":
+		e.harbor.Detect = registry.HarborAuto
+	case "on":
+		e.harbor.Detect = registry.HarborOn
+	case "off":
+		e.harbor.Detect = registry.HarborOff
+	default:
+		return usageErrorf("--harbor %q: want auto, on or off", e.harborDetect)
+	}
+	if e.harborQuota != "" {
+		n, err := parseSize(e.harborQuota)
+		if err != nil {
+			return usageErrorf("--harbor-storage-limit: %v", err)
+		}
+		e.harbor.StorageLimit = n
+	}
 	return nil
 }
 
+// parseSize reads a size in bytes: a number with an optional unit (B, K
+// or KB, M or MB, G or GB, T or TB in powers of 1000; Ki, Mi, Gi, Ti, with
+// or without B, in powers of 1024), or -1.
+func parseSize(s string) (int64, error) {
+	if s == "-1" {
+		return -1, nil
+	}
+	units := []struct {
+		suffix string
+		mult   int64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"Ki", 1 << 10}, {"Mi", 1 << 20}, {"Gi", 1 << 30}, {"Ti", 1 << 40},
+		{"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1},
+	}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q is not a size (e.g. 50GiB, 500MB, 1073741824, or -1 for unlimited)", s)
+	}
+	return n * mult, nil
+}
+
 // adjust adds the engine's registry settings: the commit timeout and how
-// ECR repositories are created.
+// ECR repositories and Harbor projects are created.
 func (e *engineFlags) adjust(o *registry.Options) {
 	o.CommitTimeout = e.commitTimeout
 	o.ECR = e.ecr
+	o.Harbor = e.harbor
 }
 
 // apply sets the engine flags on req.
 func (e *engineFlags) apply(req *copyjob.Request, g *globals) {
 	req.Engine = mirror.Options{Jobs: e.jobs, Platforms: e.platforms, SkipReferrers: e.skipReferrers, RecheckReferrers: e.recheck, Logger: g.logger()}
 	req.Through = e.through
+	req.SkipPreflight = e.skipPreflight
 }
 
 func newCopyCmd(g *globals) *cobra.Command {
@@ -122,11 +182,18 @@ arguments. The target keeps the repository path without the source host:
 quay.io/org/app:1 -> REGISTRY/PREFIX/org/app:1, busybox:1.36 ->
 REGISTRY/PREFIX/library/busybox:1.36 (--keep-host and --flatten change that).
 
-ECR repositories (*.dkr.ecr.REGION.amazonaws.com) are created as needed; ECR
-credentials come from the AWS SDK's default chain when docker has none.`,
+Before anything is read, a pre-flight checks every target registry: the
+credentials are accepted, a push is allowed (an upload started and
+cancelled), and the namespaces the targets need exist or are created: ECR
+repositories (*.dkr.ecr.REGION.amazonaws.com), with ECR credentials from the
+AWS SDK's default chain when docker has none, and Harbor projects (the first
+path element under the registry; --harbor-public, --harbor-auto-scan,
+--harbor-storage-limit), with the registry's own credentials. Every problem
+is one line; nothing is copied. --skip-preflight leaves it out.`,
 		Example: `  airlift copy ./mychart -f prod.yaml --to registry.internal:5000/mirror --dry-run
   airlift copy ./mychart --to 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror --lock images.lock
   airlift copy --images images.txt --to registry.internal:5000 --platform linux/amd64
+  airlift copy ./mychart --to harbor.internal/mirror --harbor-auto-scan   # creates project "mirror"
   airlift copy quay.io/prometheus/prometheus:v3.14.0 --to localhost:5000
   airlift copy --images all.txt --to registry.internal --shard 2/4   # pod 2 of 4`,
 		RunE: func(cmd *cobra.Command, args []string) error {

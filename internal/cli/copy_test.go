@@ -86,3 +86,57 @@ func TestCopyCAFile(t *testing.T) {
 		t.Errorf("summary: %s", stderr)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{in: "50GiB", want: 50 << 30},
+		{in: "500MB", want: 500e6},
+		{in: "1073741824", want: 1 << 30},
+		{in: "2 TiB", want: 2 << 40},
+		{in: "4G", want: 4e9},
+		{in: "700Mi", want: 700 << 20},
+		{in: "-1", want: -1},
+		{in: "0", wantErr: true},
+		{in: "-5GB", wantErr: true},
+		{in: "lots", wantErr: true},
+		{in: "9999999TiB", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseSize(tt.in)
+			if got != tt.want || (err != nil) != tt.wantErr {
+				t.Errorf("parseSize(%q) = %d, %v; want %d, error %t", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestHarborFlagsChecked: bad Harbor flags are usage errors before any
+// work.
+func TestHarborFlagsChecked(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "detection", args: []string{"--harbor", "maybe"}, want: `--harbor "maybe": want auto, on or off`},
+		{name: "quota", args: []string{"--harbor-storage-limit", "big"}, want: "--harbor-storage-limit: \"big\" is not a size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"copy", "busybox:1.36", "--to", "127.0.0.1:1/m"}, tt.args...)
+			code, _, stderr := run(t, "", args...)
+			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want usage error %q", code, stderr, tt.want)
+			}
+		})
+	}
+}

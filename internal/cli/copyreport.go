@@ -104,6 +104,7 @@ type copyJSON struct {
 	Shard       string          `json:"shard,omitempty"`
 	Images      []copyJSONImage `json:"images"`
 	Prepare     []string        `json:"prepare,omitempty"`
+	Created     []string        `json:"created,omitempty"`
 	Summary     copyjob.Summary `json:"summary"`
 	Seconds     float64         `json:"seconds"`
 	Archive     *archiveJSON    `json:"archive,omitempty"`
@@ -146,7 +147,7 @@ func printCopy(out, errOut io.Writer, o *copyOutput, rep *copyjob.Report, failur
 	sum := rep.Summary()
 	if o.format == "json" {
 		doc := copyJSON{Destination: rep.Destination, DryRun: rep.DryRun, Interrupted: sum.Interrupted > 0, Archive: o.archive,
-			Prepare: rep.Prepare, Summary: sum, Seconds: rep.Elapsed.Seconds(), Images: []copyJSONImage{}}
+			Prepare: rep.Prepare, Created: rep.Created, Summary: sum, Seconds: rep.Elapsed.Seconds(), Images: []copyJSONImage{}}
 		if rep.Shard.Count > 1 {
 			doc.Shard = rep.Shard.String()
 		}
@@ -194,6 +195,9 @@ func printCopy(out, errOut io.Writer, o *copyOutput, rep *copyjob.Report, failur
 		fmt.Fprintf(errOut, "dry run, %d images: %d to copy, %d already present, %d failed (%s)\n",
 			sum.Images, sum.Copied, sum.Present, sum.Failed, rep.Elapsed.Round(time.Millisecond))
 		return nil
+	}
+	for _, c := range rep.Created {
+		fmt.Fprintf(errOut, "created %s\n", c)
 	}
 	rate := ""
 	if secs := rep.Elapsed.Seconds(); secs > 0 && sum.Bytes > 0 {
@@ -261,6 +265,34 @@ func rootCause(err error) error {
 			return err
 		}
 	}
+}
+
+// errorLines is the error a command ended with, as the lines to print:
+// one per problem a copy's pre-flight found (the cause first, with the
+// flag that would help), then what it means; else the error and its hint
+// on one line.
+func errorLines(err error) []string {
+	var pf *registry.PreflightError
+	if !errors.As(err, &pf) {
+		msg := oneLine(err.Error())
+		if h := hint(err); h != "" {
+			msg += "; " + h
+		}
+		return []string{msg}
+	}
+	var lines []string
+	for _, p := range pf.Problems {
+		text := oneLine(rootCause(p).Error())
+		if h := hint(p); h != "" {
+			text += "; " + h
+		}
+		lines = append(lines, "pre-flight: "+text)
+	}
+	s := "s"
+	if len(pf.Problems) == 1 {
+		s = ""
+	}
+	return append(lines, fmt.Sprintf("nothing copied: the pre-flight found %d problem%s (--skip-preflight copies without it)", len(pf.Problems), s))
 }
 
 // hint names the flag that would likely help with err: the library's

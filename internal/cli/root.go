@@ -93,11 +93,9 @@ func Run(ctx context.Context, args []string, streams IO) (code int) {
 		fmt.Fprintln(streams.Err, "airlift: interrupted")
 		return ExitInterrupted
 	}
-	msg := oneLine(err.Error())
-	if h := hint(err); h != "" {
-		msg += "; " + h
+	for _, line := range errorLines(err) {
+		fmt.Fprintf(streams.Err, "airlift: %s\n", line)
 	}
-	fmt.Fprintf(streams.Err, "airlift: %s\n", msg)
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		return ExitUsage

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,20 +102,45 @@ func TestCopy(t *testing.T) {
 		}
 	}
 
-	// No-op re-run: one request to the target per image.
-	dst.ResetCounts()
-	r = airlift(t, nil, "copy", "--images", writeList(t, refs...), "--to", dst.Host+"/mirror", "-o", "json")
-	if r.code != 0 {
-		t.Fatalf("re-run: exit %d\n%s", r.code, r.stderr)
-	}
-	var doc struct {
-		Summary struct{ Present int }
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Summary.Present != len(refs) {
-		t.Errorf("re-run: %v\n%s", err, r.stdout)
-	}
-	if n := len(dst.Requests()); n != len(refs) {
-		t.Errorf("no-op re-run made %d requests to the target, want %d: %+v", n, len(refs), dst.Requests())
+	// No-op re-run: one request to the target per image, and the
+	// pre-flight's three (sorted here): an upload cancelled, is it a
+	// Harbor (404), the upload started under the one prefix. Without the
+	// pre-flight, one per image.
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		preflight []string
+	}{
+		{name: "no-op re-run", preflight: []string{"DELETE 204", "GET /api/v2.0/systeminfo 404", "POST /v2/mirror/library/tool/blobs/uploads/ 202"}},
+		{name: "no-op re-run, --skip-preflight", args: []string{"--skip-preflight"}},
+	} {
+		dst.ResetCounts()
+		r = airlift(t, nil, append([]string{"copy", "--images", writeList(t, refs...), "--to", dst.Host + "/mirror", "-o", "json"}, tt.args...)...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tt.name, r.code, r.stderr)
+		}
+		var doc struct {
+			Summary struct{ Present int }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Summary.Present != len(refs) {
+			t.Errorf("%s: %v\n%s", tt.name, err, r.stdout)
+		}
+		var heads, other []string
+		for _, req := range dst.Requests() {
+			switch {
+			case req.Method == http.MethodHead && strings.Contains(req.Path, "/manifests/"):
+				heads = append(heads, req.Path)
+			case req.Method == http.MethodDelete:
+				other = append(other, fmt.Sprintf("DELETE %d", req.Status))
+			default:
+				other = append(other, fmt.Sprintf("%s %s %d", req.Method, req.Path, req.Status))
+			}
+		}
+		slices.Sort(other)
+		if len(heads) != len(refs) || !slices.Equal(other, tt.preflight) {
+			t.Errorf("%s: %d manifest HEADs (want %d) and %q (want %q)", tt.name, len(heads), len(refs), other, tt.preflight)
+		}
+		t.Logf("%s: %d requests to the target for %d present images", tt.name, len(dst.Requests()), len(refs))
 	}
 }
 

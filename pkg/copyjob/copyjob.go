@@ -33,12 +33,16 @@ type Request struct {
 	// REGISTRY/PREFIX/quay.io/org/app:1). Targets and the report keep the
 	// source references.
 	Through string
+	// SkipPreflight copies without the pre-flight (see Run), for
+	// registries that reject its probes.
+	SkipPreflight bool
 	// Registry is the access to registries (credentials, plain HTTP, TLS,
 	// retries, ECR); nil means a client with default options.
 	Registry *registry.Client
 	// Engine configures the copy engine: Jobs, Platforms, SkipReferrers,
-	// RecheckReferrers, Events, Logger. Its Repository, Prepare and Retry
-	// are Run's own (the Registry client's): any set here are ignored.
+	// RecheckReferrers, Events, Logger. Its Repository, Prepare, Absent
+	// and Retry are Run's own (the Registry client's): any set here are
+	// ignored.
 	Engine mirror.Options
 }
 
@@ -53,6 +57,9 @@ type Report struct {
 	Results []mirror.Result
 	// Prepare lists what would be created in the target (dry-run).
 	Prepare []string
+	// Created lists what was created in the target (Harbor projects, ECR
+	// repositories).
+	Created []string
 	// Warnings of the inventory.
 	Warnings []discover.Warning
 	Elapsed  time.Duration
@@ -149,6 +156,17 @@ func Pairs(ctx context.Context, req Request) ([]reference.Pair, []discover.Warni
 // Run copies (or plans) the request. Per-image failures do not stop the
 // others; Run then returns the full report and an error wrapping
 // ErrFailed.
+//
+// Before a copy reads anything, a pre-flight (registry.Client.Preflight)
+// checks every target registry and namespace: the credentials are
+// accepted, a push is allowed, and the namespaces the targets need exist
+// or are created now (Harbor projects, ECR repositories). When it finds
+// problems, Run returns no report and a *registry.PreflightError listing
+// them all: nothing was read or copied (namespaces created before a
+// problem was found stay, and Registry.Created lists them). It costs a
+// few requests per target registry, stated there; SkipPreflight leaves
+// it out. A dry run has no pre-flight: it says what it would create, and
+// does not look up targets in namespaces that do not exist yet.
 func Run(ctx context.Context, req Request) (*Report, error) {
 	start := time.Now()
 	pairs, warnings, err := Pairs(ctx, req)
@@ -181,30 +199,41 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 		return client.Repository(ctx, reg, repo)
 	}
 	opts.Retry = client.Retry
-	opts.Prepare = nil
+	opts.Prepare, opts.Absent = nil, nil
 	rep := &Report{Destination: req.Mapping.String(), Shard: req.Shard, DryRun: req.DryRun, Platforms: opts.Platforms, Warnings: warnings}
 	if req.DryRun {
-		seen := map[string]bool{}
+		seen, planned, absent := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for _, p := range pairs {
 			if seen[p.Target.Name()] {
 				continue
 			}
 			seen[p.Target.Name()] = true
 			plan, err := client.PlanPrepare(ctx, p.Target.Registry, p.Target.Repository)
+			if plan != "" && err == nil {
+				absent[p.Target.Name()] = true // its namespace does not exist yet
+			}
 			if err != nil {
 				plan += " (if missing: " + err.Error() + ")"
 			}
-			if plan != "" {
+			if plan != "" && !planned[plan] {
+				planned[plan] = true
 				rep.Prepare = append(rep.Prepare, plan)
 			}
 		}
+		opts.Absent = func(reg, repo string) bool { return absent[reg+"/"+repo] }
 		rep.Results, err = mirror.Plan(ctx, pairs, opts)
 	} else {
+		if !req.SkipPreflight {
+			if err := client.Preflight(ctx, targets(pairs)); err != nil {
+				return nil, err
+			}
+		}
 		opts.Prepare = func(ctx context.Context, reg, repo string) error {
 			_, err := client.Prepare(ctx, reg, repo)
 			return err
 		}
 		rep.Results, err = mirror.Copy(ctx, pairs, opts)
+		rep.Created = client.Created()
 	}
 	rep.Elapsed = time.Since(start)
 	for i, r := range rep.Results {
@@ -222,4 +251,17 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 		return rep, fmt.Errorf("%d of %d %w", n, len(rep.Results), ErrFailed)
 	}
 	return rep, nil
+}
+
+// targets are the target repositories of pairs, each once.
+func targets(pairs []reference.Pair) []registry.Target {
+	seen := map[string]bool{}
+	var out []registry.Target
+	for _, p := range pairs {
+		if !seen[p.Target.Name()] {
+			seen[p.Target.Name()] = true
+			out = append(out, registry.Target{Registry: p.Target.Registry, Repository: p.Target.Repository})
+		}
+	}
+	return out
 }

@@ -3,5 +3,8 @@
 // registry (reference.Mapping, the mapping `values` uses too), rejects
 // collisions before anything is copied, takes this shard's share, and plans
 // (dry-run) or copies them with the mirror engine through one registry
-// client. It writes the lock file (source -> digest -> target) atomically.
+// client, after a pre-flight of the targets (credentials, push, Harbor
+// projects and ECR repositories) that stops the copy, before anything is
+// read, when a target cannot be pushed to. It writes the lock file
+// (source -> digest -> target) atomically.
 package copyjob

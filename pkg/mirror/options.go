@@ -33,6 +33,12 @@ type Options struct {
 	// into it (ECR repository creation); nil = nothing to prepare. Its error
 	// fails every image copied into that repository.
 	Prepare func(ctx context.Context, registry, repository string) error
+	// Absent reports target repositories known not to exist yet (in a
+	// Harbor project or an ECR repository that Prepare would create): they
+	// are not looked up, and their images are not present. Harbor refuses
+	// to look into a project that does not exist, which would fail a
+	// dry run's lookups. nil = every target is looked up.
+	Absent func(registry, repository string) bool
 	// Retry says whether to try a failed unit of work again (a blob copy: the
 	// source fetch and the target push; a manifest fetch or push; a mount)
 	// and after how long; attempt counts failures so far (1-based). nil = no

@@ -29,10 +29,14 @@ func TestPlan(t *testing.T) {
 		platforms []string
 		want      []Status
 		filtered  bool
+		absent    bool // every target repository is known not to exist
 	}{
 		{name: "present and to copy", images: images, want: []Status{Present, Copied}},
 		{name: "filtered", images: images, platforms: []string{"linux/arm64"}, want: []Status{Copied, Copied}, filtered: true},
 		{name: "missing source", images: []reference.Pair{missing}, want: []Status{Failed}},
+		// A project to be created: its repositories are not looked up
+		// (Harbor would refuse), so the copied one is "would copy" too.
+		{name: "absent targets", images: images, want: []Status{Copied, Copied}, absent: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +45,9 @@ func TestPlan(t *testing.T) {
 			opts := e.options()
 			opts.Platforms = tt.platforms
 			opts.Prepare = func(context.Context, string, string) error { return errors.New("Plan must not prepare") }
+			if tt.absent {
+				opts.Absent = func(string, string) bool { return true }
+			}
 			res, err := Plan(context.Background(), tt.images, opts)
 			if err != nil {
 				t.Fatal(err)
@@ -59,8 +66,12 @@ func TestPlan(t *testing.T) {
 			}
 			for _, side := range []*testRegistry{e.src, e.dst} {
 				reqs := side.rec.requests(nil)
-				if len(reqs) != len(tt.images) {
-					t.Errorf("%d requests for %d images: %v", len(reqs), len(tt.images), reqs)
+				want := len(tt.images)
+				if side == e.dst && tt.absent {
+					want = 0
+				}
+				if len(reqs) != want {
+					t.Errorf("%d requests for %d images, want %d: %v", len(reqs), len(tt.images), want, reqs)
 				}
 				for _, q := range reqs {
 					if q.method != http.MethodHead && q.method != http.MethodGet {

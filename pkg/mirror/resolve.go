@@ -28,7 +28,7 @@ type root struct {
 
 // check resolves the source (one request; with Platforms a GET of the
 // manifest, else a HEAD) and looks up the target reference (one HEAD, at the
-// same time when the target has a tag). strict makes a failed target lookup
+// same time when the target has a tag; none for an Absent target). strict makes a failed target lookup
 // an error (Plan); otherwise it only means "not present" and the copy goes
 // on, so that a registry refusing HEAD before Prepare has run still works.
 func (j *job) check(ctx context.Context, strict bool) (*root, error) {
@@ -39,7 +39,8 @@ func (j *job) check(ctx context.Context, strict bool) (*root, error) {
 		wg    sync.WaitGroup
 	)
 	tag := j.img.Target.Tag
-	if tag != "" {
+	absent := j.s.Absent != nil && j.s.Absent(j.img.Target.Registry, j.img.Target.Repository)
+	if tag != "" && !absent {
 		wg.Go(func() { got, found, terr = j.headTarget(ctx, tag) })
 	}
 	r, err := j.resolve(ctx)
@@ -50,7 +51,7 @@ func (j *job) check(ctx context.Context, strict bool) (*root, error) {
 	if want := j.img.Target.Digest; want != "" && digest.Digest(want) != r.desc.Digest {
 		return nil, fmt.Errorf("%w: target digest %s differs from the digest to push, %s", ErrBadReference, want, r.desc.Digest)
 	}
-	if tag == "" {
+	if tag == "" && !absent {
 		got, found, terr = j.headTarget(ctx, r.desc.Digest.String())
 	}
 	if terr != nil {

@@ -30,6 +30,8 @@ type Client struct {
 	auth      *auth.Client
 	web       *http.Client // chart repositories and other plain URLs (Get)
 	ecr       *ecrAccess
+	harbors   shared[bool] // host -> is a Harbor
+	prep      preparation
 
 	credFailures sync.Map // host -> error reading its docker credentials
 }
@@ -119,10 +121,7 @@ func dockerConfigPath(given string) string {
 // "index.docker.io" are reached at registry-1.docker.io. Nothing is
 // contacted until the repository is used.
 func (c *Client) Repository(ctx context.Context, registry, repository string) (*remote.Repository, error) {
-	host := strings.ToLower(registry)
-	if host == "docker.io" || host == "index.docker.io" {
-		host = "registry-1.docker.io"
-	}
+	host := registryHost(registry)
 	repo, err := remote.NewRepository(host + "/" + repository)
 	if err != nil {
 		return nil, fmt.Errorf("repository %s/%s: %w", registry, repository, err)
@@ -133,6 +132,24 @@ func (c *Client) Repository(ctx context.Context, registry, repository string) (*
 		c.log.Warn("registry warning", "registry", host, "repository", repository, "text", w.Text)
 	}
 	return repo, nil
+}
+
+// registryHost is the host a registry is reached at: lower case, and
+// registry-1.docker.io for docker.io and index.docker.io.
+func registryHost(registry string) string {
+	host := strings.ToLower(registry)
+	if host == "docker.io" || host == "index.docker.io" {
+		host = "registry-1.docker.io"
+	}
+	return host
+}
+
+// scheme is the URL scheme for host under the plain-HTTP policy.
+func (c *Client) scheme(host string) string {
+	if c.usePlainHTTP(host) {
+		return "http"
+	}
+	return "https"
 }
 
 // usePlainHTTP applies the plain-HTTP policy to a host.

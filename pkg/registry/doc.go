@@ -1,7 +1,8 @@
 // Package registry is airlift's access to container registries: credentials,
-// transport policy, retries, and repository creation on registries that need
-// it (Amazon ECR). The copy engine (pkg/mirror) works on the oras-go
-// repositories that [Client.Repository] returns.
+// transport policy, retries, the namespaces registries that need them want
+// created before a push (Amazon ECR repositories, Harbor projects), and the
+// pre-flight of a copy's targets. The copy engine (pkg/mirror) works on the
+// oras-go repositories that [Client.Repository] returns.
 //
 // # Credentials
 //
@@ -73,21 +74,51 @@
 // transport: the engine retries it whole, asking [Client.Retry] whether and
 // when.
 //
-// # Amazon ECR
+// # Registries that need preparation
 //
-// ECR does not create repositories on push. [Client.Prepare] creates one
-// (CreateRepository with [ECROptions]: scan on push, immutable tags, a KMS
-// key) once per repository per Client; an existing repository is success.
-// [Client.PlanPrepare] says what Prepare would do, for dry runs.
-// [ParseECRHost] recognises ECR hosts, FIPS, China and dual-stack included.
+// Some registries refuse a push until a namespace exists. [Client.Prepare]
+// makes it, once per namespace per Client, asking first (read-only) whether
+// it exists; [Client.PlanPrepare] says what Prepare would do, for dry runs;
+// [Client.Created] lists what was made. Each kind of registry is one
+// implementation of an internal interface (see prepare.go, which also says
+// where GitLab projects, Quay organisations, Artifactory repositories and
+// Google Artifact Registry repositories would fit):
+//
+//   - Amazon ECR does not create repositories on push: Prepare creates one
+//     (CreateRepository with [ECROptions]: scan on push, immutable tags, a
+//     KMS key) unless the registry's repositories, listed once per Client,
+//     hold it. [ParseECRHost] recognises ECR hosts, FIPS, China and
+//     dual-stack included.
+//   - Harbor refuses a push into a project that does not exist: Prepare
+//     creates the project (a repository's first path element) with POST
+//     /api/v2.0/projects ([HarborOptions]: private unless Public, auto-scan,
+//     a storage quota) unless HEAD /api/v2.0/projects says it exists. A
+//     registry is a Harbor when it answers GET /api/v2.0/systeminfo
+//     (anonymous, once per host per Client), or as [HarborOptions.Detect]
+//     forces. Harbor's API is called through the same transport as registry
+//     requests (TLS policy, timeouts, retries) with the same credentials
+//     (the Login, docker config or credential helper of the host) as basic
+//     auth, to that host only. A project created meanwhile by another
+//     process (409) is success.
+//
+// # Pre-flight
+//
+// [Client.Preflight] checks a copy's targets before anything is read:
+// namespaces prepared, credentials accepted, a push allowed (an upload
+// started and cancelled per namespace). It costs a few requests per
+// registry, counted in its documentation, and reports every problem at once.
 //
 // # Errors
 //
 // Errors are typed for errors.As: [*AuthError] for a 401 or 403 after the
 // credentials we have were tried, [*HostError] for an unreachable host,
-// [*RetryAfterError] for a server's Retry-After. Registry error responses
-// are oras-go's *errcode.ErrorResponse.
+// [*RetryAfterError] for a server's Retry-After, [*PrepareError] for a
+// namespace that does not exist and could not be created (naming the
+// permission that is missing), [*PushError] for a push refused to
+// accepted credentials, [*PreflightError] for everything a pre-flight
+// found. Registry error responses are oras-go's *errcode.ErrorResponse.
 //
-// The package prints nothing; it logs, at debug level, retries and ECR
-// calls to [Options.Logger].
+// The package prints nothing; it logs, at debug level, retries, ECR calls
+// and Harbor detection, and at info level what it creates, to
+// [Options.Logger].
 package registry

@@ -58,16 +58,15 @@ func ParseECRHost(host string) (account, region string, ok bool) {
 
 // ecrAccess holds the ECR API clients (one per region and endpoint variant,
 // from the default AWS configuration chain), cached authorization tokens
-// and the repositories prepared so far.
+// and the registries' repositories listed so far.
 type ecrAccess struct {
 	opts ECROptions
 	log  *slog.Logger
 
-	mu       sync.Mutex
-	clients  map[string]*ecr.Client
-	tokens   map[string]*ecrToken
-	prepared map[string]*prepareCall
-	listed   map[string]*repoList // by host: the registry's repositories (dry runs)
+	mu      sync.Mutex
+	clients map[string]*ecr.Client
+	tokens  map[string]*ecrToken
+	listed  map[string]*repoList // by host: the registry's repositories
 }
 
 // repoList is the repositories of one registry, listed once.
@@ -83,23 +82,16 @@ type ecrToken struct {
 	expires time.Time
 }
 
-// prepareCall is one CreateRepository call that concurrent callers share.
-type prepareCall struct {
-	done chan struct{}
-	err  error
-}
-
 // tokenMargin is how long before its expiry an ECR token is renewed.
 const tokenMargin = 5 * time.Minute
 
 func newECRAccess(opts ECROptions, log *slog.Logger) *ecrAccess {
 	return &ecrAccess{
-		opts:     opts,
-		log:      log,
-		clients:  map[string]*ecr.Client{},
-		tokens:   map[string]*ecrToken{},
-		prepared: map[string]*prepareCall{},
-		listed:   map[string]*repoList{},
+		opts:    opts,
+		log:     log,
+		clients: map[string]*ecr.Client{},
+		tokens:  map[string]*ecrToken{},
+		listed:  map[string]*repoList{},
 	}
 }
 
@@ -156,8 +148,30 @@ func apiErrorCode(err error) string {
 	return ""
 }
 
+// ecrRepos prepares the repositories of one ECR registry: on ECR the
+// namespace a push needs is the repository itself.
+type ecrRepos struct {
+	a *ecrAccess
+	h ecrHost
+}
+
+func (e *ecrRepos) namespace(repository string) (string, error) { return repository, nil }
+
+func (e *ecrRepos) describe(repo string) string {
+	return fmt.Sprintf("ECR repository %s in %s", repo, e.h.region)
+}
+
+func (e *ecrRepos) exists(ctx context.Context, repo string) (bool, error) {
+	return e.a.repositoryExists(ctx, e.h, repo)
+}
+
+func (e *ecrRepos) create(ctx context.Context, repo string) (bool, error) {
+	return e.a.createRepository(ctx, e.h, repo)
+}
+
 // createRepository creates repo in h's registry with the ECROptions. An
-// existing repository is success (created false).
+// existing repository is success (created false). A refusal for lack of
+// ecr:CreateRepository is a *PrepareError.
 func (a *ecrAccess) createRepository(ctx context.Context, h ecrHost, repo string) (bool, error) {
 	fail := func(err error) (bool, error) {
 		return false, fmt.Errorf("create ECR repository %s in %s (registry %s): %w", repo, h.region, h.account, err)
@@ -190,6 +204,13 @@ func (a *ecrAccess) createRepository(ctx context.Context, h ecrHost, repo string
 	case apiErrorCode(err) == "AccessDeniedException" && a.exists(ctx, client, h, repo):
 		// Allowed to push but not to create: fine when it is already there.
 		return false, nil
+	case apiErrorCode(err) == "AccessDeniedException":
+		return false, &PrepareError{
+			Registry:   h.host,
+			What:       fmt.Sprintf("ECR repository %s in %s (registry %s)", repo, h.region, h.account),
+			Permission: "the IAM permission ecr:CreateRepository",
+			Err:        awsError(err),
+		}
 	}
 	return fail(awsError(err))
 }

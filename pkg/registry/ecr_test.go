@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/airlift-cli/airlift/internal/testregistry"
 )
 
 const (
@@ -142,7 +146,7 @@ func TestPrepareCreatesECRRepository(t *testing.T) {
 	f := newFakeECR(t)
 	ctx := context.Background()
 	const kms = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	c := newTestClient(t, Options{ECR: ECROptions{ScanOnPush: true, ImmutableTags: true, KMSKey: kms}})
+	c := newTestClient(t, Options{ECR: ECROptions{ScanOnPush: true, ImmutableTags: true, KMSKey: kms}, Harbor: HarborOptions{Detect: HarborOff}})
 
 	created, err := c.Prepare(ctx, ecrHostUSE1, "team/app")
 	if err != nil || !created {
@@ -158,7 +162,8 @@ func TestPrepareCreatesECRRepository(t *testing.T) {
 	if got := f.bodies["CreateRepository"][0]; !reflect.DeepEqual(got, want) {
 		t.Errorf("CreateRepository request = %v, want %v", got, want)
 	}
-	if !reflect.DeepEqual(f.regions, []string{"us-east-1"}) {
+	// DescribeRepositories (is it there?), then CreateRepository.
+	if !reflect.DeepEqual(f.regions, []string{"us-east-1", "us-east-1"}) {
 		t.Errorf("calls signed for regions %v, want the host's us-east-1", f.regions)
 	}
 
@@ -221,10 +226,12 @@ func TestPrepareErrors(t *testing.T) {
 		wantErr      bool
 		wantDescribe int
 	}{
-		{name: "already exists", createErr: "RepositoryAlreadyExistsException"},
+		// The repositories are listed first; CreateRepository is called
+		// for a missing one.
+		{name: "created meanwhile", createErr: "RepositoryAlreadyExistsException", wantDescribe: 1},
 		{name: "access denied, repository exists", createErr: "AccessDeniedException", exists: true, wantDescribe: 1},
-		{name: "access denied, repository missing", createErr: "AccessDeniedException", wantErr: true, wantDescribe: 1},
-		{name: "invalid parameter", createErr: "InvalidParameterException", wantErr: true},
+		{name: "access denied, repository missing", createErr: "AccessDeniedException", wantErr: true, wantDescribe: 2},
+		{name: "invalid parameter", createErr: "InvalidParameterException", wantErr: true, wantDescribe: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,6 +250,10 @@ func TestPrepareErrors(t *testing.T) {
 			}
 			msg := err.Error()
 			t.Logf("error: %s", msg)
+			var prepErr *PrepareError
+			if denied := tt.createErr == "AccessDeniedException"; denied != (errors.As(err, &prepErr) && prepErr.Permission != "") {
+				t.Errorf("error %v: a *PrepareError naming the permission: %t, want %t", err, !denied, denied)
+			}
 			for _, want := range []string{"team/app", "us-east-1", tt.createErr} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q does not name %q", msg, want)
@@ -281,7 +292,7 @@ func TestPlanPrepare(t *testing.T) {
 			want: "create ECR repository team/app in us-east-1", wantCalls: map[string]int{"DescribeRepositories": 2}},
 		{name: "ECR unreachable", registry: ecrHostUSE1, repo: "team/app", noAPI: true,
 			want: "create ECR repository team/app in us-east-1", wantErr: "checking ECR repository team/app"},
-		{name: "not ECR", registry: "quay.io", repo: "team/app", wantCalls: map[string]int{}},
+		{name: "not ECR (Harbor detection off)", registry: "quay.io", repo: "team/app", wantCalls: map[string]int{}},
 		{name: "loopback", registry: "127.0.0.1:5000", repo: "team/app", wantCalls: map[string]int{}},
 	}
 	for _, tt := range tests {
@@ -291,7 +302,7 @@ func TestPlanPrepare(t *testing.T) {
 			if tt.noAPI {
 				t.Setenv("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:1")
 			}
-			c := newTestClient(t, Options{MaxAttempts: 1})
+			c := newTestClient(t, Options{MaxAttempts: 1, Harbor: HarborOptions{Detect: HarborOff}})
 			got, err := c.PlanPrepare(context.Background(), tt.registry, tt.repo)
 			if got != tt.want {
 				t.Errorf("PlanPrepare = %q, want %q", got, tt.want)
@@ -321,4 +332,96 @@ func TestPlanPrepare(t *testing.T) {
 			t.Errorf("DescribeRepositories called %d times, want 1", n)
 		}
 	})
+}
+
+// routeAll makes c dial addr whatever host it asks for: the ECR host of
+// the tests is served by a registry on this machine.
+func routeAll(t *testing.T, c *Client, addr string) {
+	t.Helper()
+	router := c.auth.Client.Transport.(*retrier).next.(*headerTimeout).next.(*hostRouter)
+	router.secure.(*http.Transport).DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+}
+
+// TestPreflightECR: the pre-flight of an ECR target through the fake ECR
+// API and a registry standing for ECR's (credentials: the fake's token;
+// pushes into a repository the fake does not have refused with ECR's
+// NAME_UNKNOWN): a missing repository is created before the upload probe,
+// an existing one is only listed, and a refused CreateRepository or
+// GetAuthorizationToken is one line.
+func TestPreflightECR(t *testing.T) {
+	tests := []struct {
+		name               string
+		exists             bool
+		createErr          string
+		tokenErr           string
+		want               string // problem; "" none
+		wantCreate, wantUp int    // CreateRepository calls, upload probes the registry accepted
+	}{
+		{name: "repository missing: created, then probed", wantCreate: 1, wantUp: 1},
+		{name: "repository there: listed, probed", exists: true, wantUp: 1},
+		{name: "CreateRepository denied", createErr: "AccessDeniedException", wantCreate: 1,
+			want: "ECR repository team/app in us-east-1 (registry 123456789012) does not exist and the account may not create it"},
+		{name: "GetAuthorizationToken denied", exists: true, tokenErr: "AccessDeniedException",
+			want: "authentication to " + ecrHostUSE1 + " failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeECR(t)
+			f.repoExists, f.createErr, f.tokenErr = tt.exists, tt.createErr, tt.tokenErr
+			var mu sync.Mutex
+			uploads := 0
+			reg := testregistry.Start(t, testregistry.WithBasicAuth("AWS", "token-1"), testregistry.WithHandler(func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					has := f.repoExists || f.count("CreateRepository") > 0 && f.createErr == ""
+					if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v2/team/app/") && !has {
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(http.StatusNotFound)
+						fmt.Fprint(w, `{"errors":[{"code":"NAME_UNKNOWN","message":"The repository with name 'team/app' does not exist in the registry with id '123456789012'"}]}`)
+						return
+					}
+					rec := httptest.NewRecorder()
+					next.ServeHTTP(rec, r)
+					if r.Method == http.MethodPost && rec.Code == http.StatusAccepted {
+						mu.Lock()
+						uploads++
+						mu.Unlock()
+					}
+					for k, v := range rec.Header() {
+						w.Header()[k] = v
+					}
+					w.WriteHeader(rec.Code)
+					_, _ = w.Write(rec.Body.Bytes())
+				})
+			}))
+			c := newTestClient(t, Options{PlainHTTP: []string{ecrHostUSE1}, MaxAttempts: 1})
+			routeAll(t, c, reg.Host)
+			err := c.Preflight(context.Background(), []Target{{Registry: ecrHostUSE1, Repository: "team/app"}})
+			if tt.want == "" && err != nil {
+				t.Fatalf("Preflight = %v", err)
+			}
+			if tt.want != "" {
+				var pf *PreflightError
+				if !errors.As(err, &pf) || len(pf.Problems) != 1 || !strings.Contains(pf.Problems[0].Error(), tt.want) {
+					t.Fatalf("Preflight = %v, want one problem %q", err, tt.want)
+				}
+				if msg := err.Error(); strings.Contains(msg, testSecretKey) || strings.Contains(msg, testAccessKey) {
+					t.Errorf("error shows AWS credentials: %s", msg)
+				}
+				t.Logf("problem: %v", pf.Problems[0])
+			}
+			if n := f.count("CreateRepository"); n != tt.wantCreate {
+				t.Errorf("%d CreateRepository calls, want %d", n, tt.wantCreate)
+			}
+			if n := f.count("DescribeRepositories"); n != 1 && tt.createErr == "" {
+				t.Errorf("%d DescribeRepositories calls, want one listing", n)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if uploads != tt.wantUp {
+				t.Errorf("%d upload probes accepted, want %d", uploads, tt.wantUp)
+			}
+		})
+	}
 }

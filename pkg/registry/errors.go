@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"oras.land/oras-go/v2/registry/remote/errcode"
@@ -58,6 +59,68 @@ func (e *HostError) Error() string {
 }
 
 func (e *HostError) Unwrap() error { return e.Err }
+
+// PrepareError reports that what pushes into a repository need (a Harbor
+// project, an ECR repository) does not exist and could not be created.
+type PrepareError struct {
+	Registry string
+	// What names it: "Harbor project mirror on harbor.internal", "ECR
+	// repository team/app in eu-west-1".
+	What string
+	// Account is the account the registry refused, when known.
+	Account string
+	// Permission is what creating it takes, when the registry refused for
+	// lack of it ("" when creation failed for another reason): "the IAM
+	// permission ecr:CreateRepository".
+	Permission string
+	Err        error
+}
+
+func (e *PrepareError) Error() string {
+	cause := oneline.Flatten(fmt.Sprint(e.Err))
+	if e.Permission == "" {
+		return "cannot create " + e.What + ": " + cause
+	}
+	who := "the account"
+	if e.Account != "" {
+		who = e.Account
+	}
+	return fmt.Sprintf("%s does not exist and %s may not create it (%s): create it, or use an account with %s",
+		e.What, who, cause, e.Permission)
+}
+
+func (e *PrepareError) Unwrap() error { return e.Err }
+
+// PushError reports that a registry took the credentials but refused a
+// push into a repository: the upload [Client.Preflight] starts was
+// refused.
+type PushError struct {
+	Registry, Repository string
+	Err                  error
+}
+
+func (e *PushError) Error() string {
+	return "may not push to " + e.Registry + "/" + e.Repository + ": " + oneline.Flatten(fmt.Sprint(e.Err))
+}
+
+func (e *PushError) Unwrap() error { return e.Err }
+
+// PreflightError is every problem [Client.Preflight] found, each an error
+// of its own for errors.As: [*AuthError], [*HostError], [*PrepareError],
+// [*PushError], or a registry's error response.
+type PreflightError struct {
+	Problems []error
+}
+
+func (e *PreflightError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = oneline.Flatten(p.Error())
+	}
+	return fmt.Sprintf("pre-flight found %d problem(s): %s", len(e.Problems), strings.Join(msgs, "; "))
+}
+
+func (e *PreflightError) Unwrap() []error { return e.Problems }
 
 // RetryAfterError carries a server's Retry-After (429, 503, ...) with the
 // error it came with, so that [Client.Retry] waits as long as the server
@@ -119,4 +182,13 @@ func asErrorResponse(err error) (*errcode.ErrorResponse, bool) {
 	var e *errcode.ErrorResponse
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// registryWide reports whether err is about a whole registry: it cannot
+// be reached, or refuses the credentials.
+func registryWide(err error) bool {
+	var authErr *AuthError
+	var hostErr *HostError
+	var pushErr *PushError
+	return !errors.As(err, &pushErr) && (errors.As(err, &authErr) || errors.As(err, &hostErr))
 }

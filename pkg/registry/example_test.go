@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -42,9 +43,15 @@ func ExampleClient_Repository() {
 
 // PlanPrepare tells a dry run what Prepare would do. On ECR it asks, read
 // only, whether the repository exists ("create ECR repository team/app in
-// eu-west-1" when it does not); other registries need nothing.
+// eu-west-1" when it does not); on Harbor whether the project exists
+// ("create Harbor project team on harbor.internal"); other registries
+// need nothing. Whether a registry is a Harbor is asked of it unless
+// HarborOptions.Detect says.
 func ExampleClient_PlanPrepare() {
-	c, err := registry.New(registry.Options{ECR: registry.ECROptions{ScanOnPush: true}})
+	c, err := registry.New(registry.Options{
+		ECR:    registry.ECROptions{ScanOnPush: true},
+		Harbor: registry.HarborOptions{Detect: registry.HarborOff},
+	})
 	if err != nil {
 		panic(err)
 	}
@@ -88,4 +95,27 @@ func ExampleClient_Retry() {
 		}
 	}
 	// Output: copied after 3 attempts
+}
+
+// Preflight checks every target before a copy reads anything, and returns
+// every problem at once: here one registry that cannot be reached, named
+// once for its two repositories.
+func ExampleClient_Preflight() {
+	c, err := registry.New(registry.Options{MaxAttempts: 1})
+	if err != nil {
+		panic(err)
+	}
+	err = c.Preflight(context.Background(), []registry.Target{
+		{Registry: "127.0.0.1:1", Repository: "mirror/team/api"},
+		{Registry: "127.0.0.1:1", Repository: "mirror/team/worker"},
+	})
+	var pf *registry.PreflightError
+	if errors.As(err, &pf) {
+		for _, p := range pf.Problems {
+			var host *registry.HostError
+			fmt.Println("unreachable:", errors.As(p, &host), host.Registry)
+		}
+	}
+	// Output:
+	// unreachable: true 127.0.0.1:1
 }

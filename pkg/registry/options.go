@@ -75,6 +75,9 @@ type Options struct {
 	Logger *slog.Logger
 	// ECR configures repositories created by [Client.Prepare] on ECR.
 	ECR ECROptions
+	// Harbor says how Harbor registries are recognised and how the
+	// projects [Client.Prepare] creates on them are configured.
+	Harbor HarborOptions
 }
 
 // Login is a username and password for one host ("host" or "host:port";
@@ -95,6 +98,39 @@ type ECROptions struct {
 	// "" leaves ECR's default (AES256).
 	KMSKey string
 }
+
+// HarborOptions configures the projects that [Client.Prepare] creates on
+// Harbor, and how a registry is known to be one.
+type HarborOptions struct {
+	// Detect says which target registries are Harbors (default
+	// HarborAuto).
+	Detect HarborDetect
+	// Public creates public projects (anyone may pull); the default is
+	// private.
+	Public bool
+	// AutoScan turns on scanning images on push.
+	AutoScan bool
+	// StorageLimit is each project's storage quota in bytes: 0 leaves
+	// Harbor's default for new projects, -1 is unlimited. Harbor applies
+	// it only when a system administrator creates the project and quotas
+	// per project are enabled.
+	StorageLimit int64
+}
+
+// HarborDetect says which registries are treated as Harbor.
+type HarborDetect int
+
+// Values of HarborOptions.Detect.
+const (
+	// HarborAuto asks each target registry, once per Client, for GET
+	// /api/v2.0/systeminfo (anonymous): a Harbor answers with its
+	// GeneralInfo (auth_mode), other registries with 404.
+	HarborAuto HarborDetect = iota
+	// HarborOn treats every registry that is not ECR as a Harbor.
+	HarborOn
+	// HarborOff never does: no detection request, no project created.
+	HarborOff
+)
 
 // withDefaults validates o and fills its zero fields.
 func (o Options) withDefaults() (Options, error) {
@@ -125,6 +161,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxConnsPerHost == 0 {
 		o.MaxConnsPerHost = DefaultMaxConnsPerHost
+	}
+	if o.Harbor.Detect < HarborAuto || o.Harbor.Detect > HarborOff {
+		return o, fmt.Errorf("registry options: unknown Harbor.Detect %d", o.Harbor.Detect)
+	}
+	if o.Harbor.StorageLimit < -1 {
+		return o, fmt.Errorf("registry options: Harbor.StorageLimit %d: want bytes, 0 (Harbor's default) or -1 (unlimited)", o.Harbor.StorageLimit)
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent

@@ -45,6 +45,14 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*h
 	if l, ok := c.logins.find(u.Host); ok && u.User == nil {
 		req.SetBasicAuth(l.Username, l.Password)
 	}
+	return c.webDo(ctx, req)
+}
+
+// webDo sends req through the web client (the registry transport; a
+// redirect to another host drops the Authorization header). Errors are
+// the context's, a [*HostError] for a host that cannot be reached, or the
+// transport's, with credentials masked.
+func (c *Client) webDo(ctx context.Context, req *http.Request) (*http.Response, error) {
 	resp, err := c.web.Do(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
