@@ -254,7 +254,7 @@ the archive carries at the registry, checked by rendering it (offline).`,
 			if err != nil {
 				return err
 			}
-			req := bundle.UnpackRequest{Archive: a, Mapping: m, PushChart: f.pushChart, DryRun: f.dryRun, Registry: client}
+			req := bundle.UnpackRequest{Archive: a, Mapping: m, PushChart: f.pushChart, DryRun: f.dryRun, Registry: client, SkipPreflight: f.skipPreflight}
 			out := &copyOutput{format: f.format, progress: !f.noProgress && !f.dryRun, blobIndex: f.blobIndex}
 			err = runEngine(ctx, g, mirror.Options{Jobs: f.jobs, Platforms: f.platforms, SkipReferrers: f.skipReferrers, Logger: g.logger()},
 				f.dryRun, out, func(ctx context.Context, engine mirror.Options) (*copyjob.Report, error) {

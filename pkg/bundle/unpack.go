@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path"
-	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
@@ -31,6 +29,9 @@ type UnpackRequest struct {
 	PushChart bool
 	// DryRun plans without writing.
 	DryRun bool
+	// SkipPreflight copies without the pre-flight of the target (see
+	// copyjob.Run).
+	SkipPreflight bool
 	// Registry reaches the target; nil = default options.
 	Registry *registry.Client
 	// Engine configures the copy engine; its Repository, Retry and
@@ -39,15 +40,12 @@ type UnpackRequest struct {
 }
 
 // Unpack copies the images of an archive (and, when asked, its chart)
-// into a registry. Every blob is checked against its digest as it is read;
-// a tag is pushed only after everything under it is in place, so an image
-// with a corrupted blob is never tagged. Errors are as for copyjob.Run.
+// into a registry, as copyjob.Run copies: the target's pre-flight and
+// preparation, concurrency, retries, dry run. Every blob is checked against
+// its digest as it is read; a tag is pushed only after everything under it
+// is in place, so an image with a corrupted blob is never tagged. Errors
+// are those of copyjob.Run.
 func Unpack(ctx context.Context, req UnpackRequest) (*copyjob.Report, error) {
-	start := time.Now()
-	log := req.Engine.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	var srcs []reference.Reference
 	inArchive := map[string]reference.Reference{} // source reference -> archive reference
 	var chart *reference.Pair
@@ -82,55 +80,16 @@ func Unpack(ctx context.Context, req UnpackRequest) (*copyjob.Report, error) {
 	if len(pairs) == 0 {
 		return nil, errors.New("the archive holds no images")
 	}
-	client := req.Registry
-	if client == nil {
-		if client, err = registry.New(registry.Options{Logger: log}); err != nil {
-			return nil, err
-		}
-	}
-	opts := req.Engine
-	opts.Repository = func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
-		if reg == archiveRegistry {
-			return req.Archive.Repository(repo, nil), nil
-		}
-		return client.Repository(ctx, reg, repo)
-	}
-	opts.Retry = client.Retry
-	rep := &copyjob.Report{Destination: req.Mapping.String(), DryRun: req.DryRun, Platforms: req.Engine.Platforms}
-	if req.DryRun {
-		seen := map[string]bool{}
-		for _, p := range pairs {
-			if seen[p.Target.Name()] {
-				continue
+	return copyjob.Run(ctx, copyjob.Request{
+		Pairs: pairs, Mapping: req.Mapping, DryRun: req.DryRun, Registry: req.Registry,
+		Engine: req.Engine, SkipPreflight: req.SkipPreflight,
+		Source: func(reg, repo string) (mirror.Repo, bool) {
+			if reg != archiveRegistry {
+				return nil, false
 			}
-			seen[p.Target.Name()] = true
-			plan, err := client.PlanPrepare(ctx, p.Target.Registry, p.Target.Repository)
-			if err != nil {
-				plan += " (if missing: " + err.Error() + ")"
-			}
-			if plan != "" {
-				rep.Prepare = append(rep.Prepare, plan)
-			}
-		}
-		rep.Results, err = mirror.Plan(ctx, pairs, opts)
-	} else {
-		opts.Prepare = func(ctx context.Context, reg, repo string) error {
-			_, err := client.Prepare(ctx, reg, repo)
-			return err
-		}
-		rep.Results, err = mirror.Copy(ctx, pairs, opts)
-	}
-	rep.Elapsed = time.Since(start)
-	if err != nil {
-		return rep, err
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return rep, fmt.Errorf("%w: %w", copyjob.ErrInterrupted, ctxErr)
-	}
-	if n := rep.Summary().Failed; n > 0 {
-		return rep, fmt.Errorf("%d of %d %w", n, len(rep.Results), copyjob.ErrFailed)
-	}
-	return rep, nil
+			return req.Archive.Repository(repo, nil), true
+		},
+	})
 }
 
 // ReadChart returns the chart the archive carries, with its values files

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/airlift-cli/airlift/pkg/discover"
@@ -33,6 +34,14 @@ type Request struct {
 	// REGISTRY/PREFIX/quay.io/org/app:1). Targets and the report keep the
 	// source references.
 	Through string
+	// Pairs, when set, are copied as given, each source to its target,
+	// instead of the images of Inventory and Images mapped by Mapping
+	// (which then only names the destination in the report).
+	Pairs []reference.Pair
+	// Source, when set, serves the source repositories that are not in a
+	// registry (an archive's), by registry and repository name; ok false
+	// sends the request to the registry.
+	Source func(registry, repository string) (repo mirror.Repo, ok bool)
 	// SkipPreflight copies without the pre-flight (see Run), for
 	// registries that reject its probes.
 	SkipPreflight bool
@@ -128,6 +137,9 @@ var ErrFailed = errors.New("images failed")
 // registry: the sources, sorted and unique, each with its target, for
 // this shard. Collisions are an error naming both sources.
 func Pairs(ctx context.Context, req Request) ([]reference.Pair, []discover.Warning, error) {
+	if len(req.Pairs) > 0 {
+		return req.Shard.take(slices.Clone(req.Pairs)), nil, nil
+	}
 	var srcs []reference.Reference
 	var warnings []discover.Warning
 	if rep := req.Inventory; rep != nil {
@@ -196,6 +208,11 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 	}
 	opts := req.Engine
 	opts.Repository = func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
+		if req.Source != nil {
+			if r, ok := req.Source(reg, repo); ok {
+				return r, nil
+			}
+		}
 		return client.Repository(ctx, reg, repo)
 	}
 	opts.Retry = client.Retry
