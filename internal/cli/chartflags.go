@@ -27,14 +27,19 @@ type chartFlags struct {
 	password  string
 	plainHTTP bool
 	insecure  bool
+	// noLogin leaves out --username and --password (a command whose own
+	// credentials flags take those names).
+	noLogin bool
 }
 
 func (f *chartFlags) register(fs *pflag.FlagSet) {
 	f.registryFlags.register(fs)
 	fs.StringVar(&f.src.RepoURL, "repo", "", "chart repository URL; CHART is then a chart name")
 	fs.StringVar(&f.src.Version, "version", "", "chart version or constraint (default: latest stable)")
-	fs.StringVar(&f.username, "username", "", "username for the chart's repository or registry")
-	fs.StringVar(&f.password, "password", "", "password for the chart's repository or registry (prefer AIRLIFT_PASSWORD)")
+	if !f.noLogin {
+		fs.StringVar(&f.username, "username", "", "username for the chart's repository or registry")
+		fs.StringVar(&f.password, "password", "", "password for the chart's repository or registry (prefer AIRLIFT_PASSWORD)")
+	}
 	fs.BoolVar(&f.insecure, "insecure-skip-tls-verify", false, "do not verify the TLS certificate of the chart's host (--insecure-registry HOST for it)")
 	fs.BoolVar(&f.plainHTTP, "plain-http", false, "reach the chart's oci:// registry over plain HTTP (--plain-http-registry HOST for it)")
 	fs.BoolVar(&f.src.DependencyUpdate, "dependency-update", false, "fetch dependencies missing from charts/ before rendering")

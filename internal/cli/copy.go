@@ -28,6 +28,7 @@ type copyFlags struct {
 	chartFlags
 	destFlags
 	engineFlags
+	job    jobFlags
 	images string
 	dryRun bool
 	output string
@@ -209,6 +210,9 @@ is one line; nothing is copied. --skip-preflight leaves it out.`,
 			if err != nil {
 				return err
 			}
+			if f.job.print {
+				return f.job.printJob(cmd.Context(), g, cmd, req)
+			}
 			return runCopy(cmd.Context(), g, req, copyOutput{format: f.output, progress: !f.noProgress && !f.dryRun, lock: f.lock, blobIndex: f.blobIndex})
 		},
 	}
@@ -220,7 +224,8 @@ is one line; nothing is copied. --skip-preflight leaves it out.`,
 	fs.BoolVar(&f.dryRun, "dry-run", false, "resolve and check every image, print the plan, copy nothing")
 	fs.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
 	fs.StringVar(&f.lock, "lock", "", "write source -> digest -> target of every image to FILE (YAML)")
-	fs.StringVar(&f.shard, "shard", "", "copy only share i of n of the images (i/n), for n parallel jobs")
+	fs.StringVar(&f.shard, "shard", "", "copy only share i of n of the images (i/n), for n parallel jobs; auto/n in an Indexed Job's pod")
+	f.job.register(fs)
 	return cmd
 }
 
@@ -233,7 +238,11 @@ func (f *copyFlags) request(ctx context.Context, args []string, g *globals) (req
 	}
 	req = copyjob.Request{Mapping: m, DryRun: f.dryRun}
 	if f.shard != "" {
-		if req.Shard, err = copyjob.ParseShard(f.shard); err != nil {
+		shard, err := shardFromJob(f.shard)
+		if err != nil {
+			return req, err
+		}
+		if req.Shard, err = copyjob.ParseShard(shard); err != nil {
 			return req, &UsageError{Err: err}
 		}
 	}

@@ -123,3 +123,13 @@ func Bundle(ctx context.Context, req chart.Request) (*inventory.Report, *bundle.
 	}
 	return rep, c, nil
 }
+
+// PullSecretValues is the one call behind the values `airlift pull-secret`
+// writes for a chart: the chart's own pull-secret keys with name added.
+func PullSecretValues(ctx context.Context, req chart.Request, name string) (map[string]any, error) {
+	c, err := load(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return overrides.PullSecretValues(c, name), nil
+}

@@ -58,24 +58,32 @@ func UsedServiceAccounts(manifests []byte, namespace string) ([]ServiceAccount, 
 		if err := yaml.Unmarshal(d.Body, &obj); err != nil {
 			return nil, fmt.Errorf("line %d: %w", d.Line, err)
 		}
-		if obj == nil {
-			continue
-		}
-		ns := namespace
-		if md, ok := obj["metadata"].(map[string]any); ok {
-			if s, ok := md["namespace"].(string); ok && s != "" {
-				ns = s
-			}
-		}
-		for _, spec := range podSpecs(obj) {
-			name := "default"
-			for _, k := range []string{"serviceAccountName", "serviceAccount"} {
-				if s, ok := spec[k].(string); ok && s != "" {
-					name = s
-					break
+		objs := []map[string]any{obj}
+		if items, ok := obj["items"].([]any); ok { // a List
+			objs = objs[:0]
+			for _, it := range items {
+				if m, ok := it.(map[string]any); ok {
+					objs = append(objs, m)
 				}
 			}
-			out = append(out, ServiceAccount{Namespace: ns, Name: name})
+		}
+		for _, o := range objs {
+			ns := namespace
+			if md, ok := o["metadata"].(map[string]any); ok {
+				if s, ok := md["namespace"].(string); ok && s != "" {
+					ns = s
+				}
+			}
+			for _, spec := range podSpecs(o) {
+				name := "default"
+				for _, k := range []string{"serviceAccountName", "serviceAccount"} {
+					if s, ok := spec[k].(string); ok && s != "" {
+						name = s
+						break
+					}
+				}
+				out = append(out, ServiceAccount{Namespace: ns, Name: name})
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b ServiceAccount) int {
@@ -106,13 +114,6 @@ func podSpecs(obj map[string]any) []map[string]any {
 		if s := get(obj, p...); s != nil {
 			if _, ok := s["containers"]; ok {
 				out = append(out, s)
-			}
-		}
-	}
-	if items, ok := obj["items"].([]any); ok { // a List
-		for _, it := range items {
-			if m, ok := it.(map[string]any); ok {
-				out = append(out, podSpecs(m)...)
 			}
 		}
 	}

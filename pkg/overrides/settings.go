@@ -127,3 +127,15 @@ func pullSecrets(c Chart, name string) []Setting {
 	slices.SortFunc(out, func(a, b Setting) int { return strings.Compare(a.Path.String(), b.Path.String()) })
 	return out
 }
+
+// PullSecretValues returns the values that add the image pull secret name
+// to every pull-secret key of the chart (global.imagePullSecrets, every
+// imagePullSecrets and pullSecrets list of an enabled chart), each in its
+// shape (names or {name} objects); empty when the chart has none.
+func PullSecretValues(c Chart, name string) map[string]any {
+	out := map[string]any{}
+	for _, s := range pullSecrets(c, name) {
+		_ = assign(out, c.Values, s.Path, deepCopy(s.Value))
+	}
+	return out
+}

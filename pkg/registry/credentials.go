@@ -141,3 +141,23 @@ func (c *Client) lookedIn(host string) string {
 	}
 	return where
 }
+
+// Login returns the credentials the Client would send to host: a Login
+// given for it, the docker config's (its credential helpers included), or
+// an ECR token (valid 12 hours). ErrNoLogin when there are none.
+func (c *Client) Login(ctx context.Context, host string) (Login, error) {
+	cred, err := c.credential(ctx, dockerHub(strings.ToLower(host)))
+	if err != nil {
+		return Login{}, err
+	}
+	if cred.Username == "" && cred.Password == "" && cred.RefreshToken == "" {
+		return Login{}, fmt.Errorf("%w for %s in %s", ErrNoLogin, host, c.lookedIn(host))
+	}
+	if cred.RefreshToken != "" && cred.Password == "" {
+		return Login{}, fmt.Errorf("the credential for %s in %s is an identity token, which a pull secret cannot hold: give --username and the password on stdin", host, c.lookedIn(host))
+	}
+	return Login{Host: host, Username: cred.Username, Password: cred.Password}, nil
+}
+
+// ErrNoLogin is wrapped when no credentials are known for a host.
+var ErrNoLogin = errors.New("no credentials")
