@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,27 +29,7 @@ func TestInterrupt(t *testing.T) {
 		refs = append(refs, src.Host+"/"+s.Repository+":1")
 	}
 	list := writeList(t, refs...)
-	dst.SetFault(func(r *http.Request, n int) testregistry.Action {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
-			time.Sleep(50 * time.Millisecond)
-		}
-		return testregistry.Forward
-	})
-	home := t.TempDir()
-	cmd := exec.Command(airliftBin, "copy", "--images", list, "--to", dst.Host, "--jobs", "2")
-	cmd.Env = []string{"HOME=" + home, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "PATH=" + os.Getenv("PATH")}
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for completedUploads(dst) < 4 {
-		if time.Now().After(deadline) {
-			t.Fatalf("copy did not progress: %s", errOut.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	cmd, errOut := slowCopy(t, dst, 50*time.Millisecond, 4, "copy", "--images", list, "--to", dst.Host, "--jobs", "2")
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

@@ -36,29 +36,8 @@ func TestKillAndResume(t *testing.T) {
 	}
 	list := writeList(t, refs...)
 
-	// Slow every blob upload down a little, so that the kill lands in the
-	// middle of the copy, and kill after a few uploads have completed.
-	dst.SetFault(func(r *http.Request, n int) testregistry.Action {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
-			time.Sleep(40 * time.Millisecond)
-		}
-		return testregistry.Forward
-	})
-	home := t.TempDir()
-	cmd := exec.Command(airliftBin, "copy", "--images", list, "--to", dst.Host, "--jobs", "2", "--no-progress")
-	cmd.Env = []string{"HOME=" + home, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "PATH=" + os.Getenv("PATH")}
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for completedUploads(dst) < 12 {
-		if time.Now().After(deadline) {
-			t.Fatalf("copy did not progress: %s", errOut.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	// Kill after a few uploads have completed.
+	cmd, _ := slowCopy(t, dst, 40*time.Millisecond, 12, "copy", "--images", list, "--to", dst.Host, "--jobs", "2", "--no-progress")
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -126,4 +105,34 @@ func completedUploads(p *testregistry.Proxy) int {
 		}
 	}
 	return n
+}
+
+// slowCopy starts airlift with args against dst, whose blob uploads each
+// take delay longer, and returns once uploads blob uploads are complete:
+// the copy is then in the middle of its work. Its stderr is collected.
+func slowCopy(t *testing.T, dst *testregistry.Proxy, delay time.Duration, uploads int, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	dst.SetFault(func(r *http.Request, n int) testregistry.Action {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
+			time.Sleep(delay)
+		}
+		return testregistry.Forward
+	})
+	home := t.TempDir()
+	cmd := exec.Command(airliftBin, args...)
+	cmd.Env = []string{"HOME=" + home, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "PATH=" + os.Getenv("PATH")}
+	errOut := &bytes.Buffer{}
+	cmd.Stderr = errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for completedUploads(dst) < uploads {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the copy did not progress: %s", errOut)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return cmd, errOut
 }

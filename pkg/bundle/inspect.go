@@ -2,7 +2,7 @@ package bundle
 
 import (
 	"context"
-	"encoding/json"
+
 	"fmt"
 	"io"
 
@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/airlift-cli/airlift/pkg/copyjob"
+	"github.com/airlift-cli/airlift/pkg/layout"
 )
 
 // Contents is what an archive holds.
@@ -80,7 +81,7 @@ func Inspect(ctx context.Context, a *Archive, verify bool) (*Contents, error) {
 	}
 	for _, e := range images(entries) {
 		img := Image{Name: e.Name, Source: e.Source, Digest: e.Descriptor.Digest.String(), MediaType: e.Descriptor.MediaType}
-		repo, _, _ := splitName(e.Name)
+		repo, _, _ := layout.SplitName(e.Name)
 		cosign := func(d ocispec.Descriptor) int {
 			n := 0
 			for _, suffix := range []string{".sig", ".att", ".sbom"} {
@@ -130,25 +131,19 @@ func imageTree(ctx context.Context, a *Archive, d ocispec.Descriptor, img *Image
 	if err != nil {
 		return err
 	}
-	var m struct {
-		Config    *ocispec.Descriptor  `json:"config"`
-		Layers    []ocispec.Descriptor `json:"layers"`
-		Manifests []ocispec.Descriptor `json:"manifests"`
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
+	children, err := layout.Successors(data)
+	if err != nil {
 		return err
 	}
 	_ = a.Repository(archiveRegistry, nil).Referrers(ctx, d, "", func(refs []ocispec.Descriptor) error {
 		img.Referrers += len(refs)
 		return nil
 	})
-	if m.Config != nil {
-		img.Size += m.Config.Size
-	}
-	for _, l := range m.Layers {
-		img.Size += l.Size
-	}
-	for _, child := range m.Manifests {
+	for _, child := range children {
+		if !layout.IsManifest(child.MediaType) {
+			img.Size += child.Size
+			continue
+		}
 		if p := child.Platform; p != nil {
 			s := p.OS + "/" + p.Architecture
 			if p.Variant != "" {

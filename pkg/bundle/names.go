@@ -1,8 +1,6 @@
 package bundle
 
 import (
-	"strings"
-
 	"github.com/airlift-cli/airlift/pkg/layout"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
@@ -49,19 +47,6 @@ func entryName(src reference.Reference) string {
 func archivePair(src reference.Reference) reference.Pair {
 	return reference.Pair{Source: src, Target: reference.Reference{
 		Registry: archiveRegistry, Repository: src.Registry + "/" + src.Repository, Tag: src.Tag, Digest: src.Digest}}
-}
-
-// splitName splits an entry name into its repository and its tag or
-// digest.
-func splitName(name string) (repo, tag, dgst string) {
-	if i := strings.LastIndex(name, "@"); i >= 0 {
-		return name[:i], "", name[i+1:]
-	}
-	i := strings.LastIndex(name, ":")
-	if i < 0 || strings.Contains(name[i:], "/") {
-		return name, "", ""
-	}
-	return name[:i], name[i+1:], ""
 }
 
 // images returns the image entries of an archive: those marked as images,

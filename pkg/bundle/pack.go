@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -250,18 +251,8 @@ func sources(inv *inventory.Report, images []string) ([]reference.Reference, []d
 	if len(out) == 0 {
 		return nil, warnings, errors.New("no images to pack")
 	}
-	slices.SortFunc(out, func(a, b reference.Reference) int { return cmpString(a.String(), b.String()) })
+	slices.SortFunc(out, func(a, b reference.Reference) int { return cmp.Compare(a.String(), b.String()) })
 	return out, warnings, nil
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // workDir is where a pack keeps what it fetched until the archive is

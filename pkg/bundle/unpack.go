@@ -51,12 +51,12 @@ func Unpack(ctx context.Context, req UnpackRequest) (*copyjob.Report, error) {
 	var chart *reference.Pair
 	entries := req.Archive.Entries()
 	if e, ok := entryOfKind(entries, KindChart); ok && req.PushChart {
-		repo, tag, _ := splitName(e.Name)
+		repo, tag, _ := layout.SplitName(e.Name)
 		chart = &reference.Pair{Source: reference.Reference{Registry: archiveRegistry, Repository: repo, Tag: tag},
 			Target: reference.Reference{Registry: req.Mapping.Registry, Repository: path.Join(req.Mapping.Prefix, repo), Tag: tag}}
 	}
 	for _, e := range images(entries) {
-		repo, tag, dgst := splitName(e.Name)
+		repo, tag, dgst := layout.SplitName(e.Name)
 		at := reference.Reference{Registry: archiveRegistry, Repository: repo, Tag: tag, Digest: dgst}
 		src, err := reference.Parse(e.Source)
 		if err != nil {

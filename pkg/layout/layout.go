@@ -306,7 +306,7 @@ func (l *Layout) push(ctx context.Context, d ocispec.Descriptor, r io.Reader) er
 	if l.rw == nil {
 		return fmt.Errorf("pushing %s: %w", d.Digest, errdef.ErrUnsupported)
 	}
-	if !isManifest(d.MediaType) {
+	if !IsManifest(d.MediaType) {
 		err := l.rw.Push(ctx, d, r)
 		if errors.Is(err, errdef.ErrAlreadyExists) {
 			return nil
@@ -335,17 +335,6 @@ func (l *Layout) push(ctx context.Context, d ocispec.Descriptor, r io.Reader) er
 		l.mu.Unlock()
 	}
 	return nil
-}
-
-// isManifest reports whether a media type is a manifest or an index.
-func isManifest(mt string) bool {
-	switch mt {
-	case ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex,
-		"application/vnd.docker.distribution.manifest.v2+json",
-		"application/vnd.docker.distribution.manifest.list.v2+json":
-		return true
-	}
-	return false
 }
 
 // HasBlob reports whether an archive holds the blob d (manifests

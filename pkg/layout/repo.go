@@ -123,7 +123,7 @@ func (r *Repo) Referrers(ctx context.Context, d ocispec.Descriptor, artifactType
 	}
 	var out []ocispec.Descriptor
 	for _, p := range preds {
-		if !isManifest(p.MediaType) {
+		if !IsManifest(p.MediaType) {
 			continue
 		}
 		body, err := r.readManifest(ctx, p)

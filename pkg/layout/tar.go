@@ -2,8 +2,8 @@ package layout
 
 import (
 	"archive/tar"
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -85,7 +85,7 @@ func (l *Layout) WriteTar(ctx context.Context, w io.Writer, o TarOptions) ([]dig
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if o.Skip != nil && !isManifest(d.MediaType) && o.Skip(d.Digest) {
+		if o.Skip != nil && !IsManifest(d.MediaType) && o.Skip(d.Digest) {
 			continue
 		}
 		p := blobPath(d.Digest)
@@ -125,41 +125,23 @@ func (l *Layout) Reachable(ctx context.Context) ([]ocispec.Descriptor, error) {
 			continue
 		}
 		seen[d.Digest] = ocispec.Descriptor{MediaType: d.MediaType, Digest: d.Digest, Size: d.Size}
-		if !isManifest(d.MediaType) {
+		if !IsManifest(d.MediaType) {
 			continue
 		}
 		body, err := (&Repo{l: l}).readManifest(ctx, d)
 		if err != nil {
 			return nil, fmt.Errorf("reading manifest %s: %w", d.Digest, err)
 		}
-		var m struct {
-			Config    *ocispec.Descriptor  `json:"config"`
-			Layers    []ocispec.Descriptor `json:"layers"`
-			Manifests []ocispec.Descriptor `json:"manifests"`
-		}
-		if err := json.Unmarshal(body, &m); err != nil {
+		children, err := Successors(body)
+		if err != nil {
 			return nil, fmt.Errorf("reading manifest %s: %w", d.Digest, err)
 		}
-		if m.Config != nil && m.Config.Digest != "" {
-			todo = append(todo, *m.Config)
-		}
-		todo = append(todo, m.Layers...)
-		todo = append(todo, m.Manifests...)
+		todo = append(todo, children...)
 	}
 	out := make([]ocispec.Descriptor, 0, len(seen))
 	for _, d := range seen {
 		out = append(out, d)
 	}
-	slices.SortFunc(out, func(a, b ocispec.Descriptor) int { return compareDigest(a.Digest, b.Digest) })
+	slices.SortFunc(out, func(a, b ocispec.Descriptor) int { return cmp.Compare(a.Digest, b.Digest) })
 	return out, nil
-}
-
-func compareDigest(a, b digest.Digest) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -106,17 +106,9 @@ func newArchiveDriver(ctx context.Context, l *layout.Layout) (*archiveDriver, er
 // not be in a repository name), as the keep-host layout of a copy does:
 // registry.lan:5000/team/app is served as registry.lan_5000/team/app.
 func split(name string) (repo, tag, dgst string) {
-	if i := strings.LastIndex(name, "@"); i >= 0 {
-		return served(name[:i]), "", name[i+1:]
-	}
-	i := strings.LastIndex(name, ":")
-	if i < 0 || strings.Contains(name[i:], "/") {
-		return served(name), "", ""
-	}
-	return served(name[:i]), name[i+1:], ""
+	repo, tag, dgst = layout.SplitName(name)
+	return strings.ReplaceAll(repo, ":", "_"), tag, dgst
 }
-
-func served(repo string) string { return strings.ReplaceAll(repo, ":", "_") }
 
 // add puts a file into the tree.
 func (d *archiveDriver) add(p string, f vfile) {
@@ -147,7 +139,7 @@ func (d *archiveDriver) link(ctx context.Context, repo *layout.Repo, name string
 	}
 	dc := desc
 	d.add(blobData(desc.Digest), vfile{blob: &dc})
-	if !isManifest(desc.MediaType) {
+	if !layout.IsManifest(desc.MediaType) {
 		d.add(path.Join(root, "repositories", name, "_layers", desc.Digest.Algorithm().String(), desc.Digest.Encoded(), "link"), vfile{data: digestLink(desc.Digest)})
 		return nil
 	}
@@ -156,17 +148,9 @@ func (d *archiveDriver) link(ctx context.Context, repo *layout.Repo, name string
 	if err != nil {
 		return err
 	}
-	var m struct {
-		Config    *ocispec.Descriptor  `json:"config"`
-		Layers    []ocispec.Descriptor `json:"layers"`
-		Manifests []ocispec.Descriptor `json:"manifests"`
-	}
-	if err := json.Unmarshal(body, &m); err != nil {
+	children, err := layout.Successors(body)
+	if err != nil {
 		return fmt.Errorf("manifest %s: %w", desc.Digest, err)
-	}
-	children := append(m.Layers, m.Manifests...)
-	if m.Config != nil && m.Config.Digest != "" {
-		children = append(children, *m.Config)
 	}
 	for _, c := range children {
 		if err := d.link(ctx, repo, name, ocispec.Descriptor{MediaType: c.MediaType, Digest: c.Digest, Size: c.Size}, depth+1); err != nil {
@@ -194,7 +178,7 @@ func (d *archiveDriver) tag(name, tag string, dg digest.Digest) {
 // the referrers tag schema's tag, "sha256-<hex>", unless the archive has
 // that tag already.
 func (d *archiveDriver) referrersTag(ctx context.Context, repo *layout.Repo, name string, desc ocispec.Descriptor, tags map[string]bool) error {
-	if !isManifest(desc.MediaType) {
+	if !layout.IsManifest(desc.MediaType) {
 		return nil
 	}
 	var refs []ocispec.Descriptor
@@ -240,16 +224,6 @@ func readAll(ctx context.Context, repo *layout.Repo, d ocispec.Descriptor) ([]by
 	}
 	defer rc.Close()
 	return io.ReadAll(rc)
-}
-
-func isManifest(mt string) bool {
-	switch mt {
-	case ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex,
-		"application/vnd.docker.distribution.manifest.v2+json",
-		"application/vnd.docker.distribution.manifest.list.v2+json":
-		return true
-	}
-	return false
 }
 
 func (d *archiveDriver) Name() string { return driverName }
