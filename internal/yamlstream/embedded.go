@@ -1,6 +1,8 @@
 package yamlstream
 
 import (
+	"errors"
+	"io"
 	"iter"
 	"strings"
 
@@ -23,6 +25,30 @@ func Embedded(text string) iter.Seq2[int, *yaml.Node] {
 				return
 			}
 		}
+	}
+}
+
+// EmbeddedDocs returns the documents of a string value as Embedded yields
+// them, and the error that stopped the decoding: nil when the whole text
+// is YAML or JSON. A text that is something else (a TOML or ini file, a
+// template) may begin with what YAML reads as a document ("[section]"):
+// the error tells it apart.
+func EmbeddedDocs(text string) ([]*yaml.Node, error) {
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, err
+		}
+		if len(n.Content) == 0 {
+			return docs, nil
+		}
+		docs = append(docs, n.Content[0])
 	}
 }
 

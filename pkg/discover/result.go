@@ -34,6 +34,9 @@ type Origin struct {
 	// At locates the value at Path in the input stream: its line and the
 	// steps to its node. Zero for declared images.
 	At Position `json:"-"`
+	// Part locates, for a Composed reference, the value that holds its
+	// registry (global.hub): what a rewrite changes. Zero otherwise.
+	Part Position `json:"-"`
 }
 
 // Form says how an image reference stands where it was found.
@@ -56,9 +59,18 @@ const (
 	Derived
 	// Declared: the reference is listed in a chart annotation.
 	Declared
+	// Composed: the reference is put together from parts at different
+	// places of a values blob: an image name at Path, its registry (Part)
+	// and tag at the same or an enclosing level (Istio's global.hub +
+	// global.proxy.image + global.tag).
+	Composed
+	// OperatorDefault: the reference is written nowhere: an operator
+	// running at Path (its container) pulls it by default, compiled into
+	// its binary (see package catalog). Via cites the source.
+	OperatorDefault
 )
 
-var formNames = [...]string{"written", "image object", "overridden", "derived", "declared"}
+var formNames = [...]string{"written", "image object", "overridden", "derived", "declared", "composed", "operator default"}
 
 func (f Form) String() string {
 	if int(f) < len(formNames) {

@@ -451,11 +451,6 @@ spec:
       openAPIV3Schema:
         properties:
           image: {type: string, description: "image: the image to run, e.g. busybox:1"}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: s}
-stringData: {image: "secret:1"}
 `,
 		},
 		{
