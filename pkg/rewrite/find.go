@@ -20,34 +20,43 @@ func newStream(data []byte) *stream {
 }
 
 // find follows a position to its node (aliases followed). It returns the
-// node and what to add to the node's line to get its line in the stream.
-func (s *stream) find(p discover.Position) (*yaml.Node, int, bool) {
+// node and what to add to the node's line to get its line in the stream,
+// and, when the position ends in a line of the node's text, that step.
+func (s *stream) find(p discover.Position) (*yaml.Node, int, discover.Step, bool) {
+	n, off, line := s.follow(p)
+	return n, off, line, n != nil
+}
+
+func (s *stream) follow(p discover.Position) (*yaml.Node, int, discover.Step) {
+	var line discover.Step
 	steps := p.Steps()
 	if len(steps) == 0 || steps[0].Kind != discover.DocumentStep {
-		return nil, 0, false
+		return nil, 0, line
 	}
 	n, off := s.document(steps[0].Index)
 	for _, st := range steps[1:] {
 		if n = resolve(n); n == nil {
-			return nil, 0, false
+			return nil, 0, line
 		}
 		switch st.Kind {
+		case discover.LineStep:
+			if n.Kind != yaml.ScalarNode {
+				return nil, 0, line
+			}
+			line = st
 		case discover.KeyStep:
 			n = lookup(n, st.Key)
 		case discover.IndexStep:
 			n = item(n, st.Index)
 		case discover.DocumentStep:
 			if n.Kind != yaml.ScalarNode {
-				return nil, 0, false
+				return nil, 0, line
 			}
 			off += yamlstream.EmbeddedOffset(n)
 			n = s.embedded(n, st.Index)
 		}
 	}
-	if n = resolve(n); n == nil {
-		return nil, 0, false
-	}
-	return n, off, true
+	return resolve(n), off, line
 }
 
 // document returns the root of document i of the stream (nil when there is

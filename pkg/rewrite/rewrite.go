@@ -53,18 +53,25 @@ func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s := newStream(manifest)
-	ed := newEditor(manifest)
+	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{}}
 	var changes []Change
 	for _, img := range res.Images {
 		for _, o := range img.Origins {
-			if c, ok := rewriteOne(s, ed, img.Ref, o, m); ok {
+			if c, ok := r.one(img.Ref, o); ok {
 				changes = append(changes, c)
 			}
 		}
 	}
 	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Line, b.Line) })
-	return ed.bytes(), changes, nil
+	return r.ed.bytes(), changes, nil
+}
+
+// rewriter rewrites one stream.
+type rewriter struct {
+	s     *stream
+	ed    *editor
+	m     reference.Mapping
+	parts map[discover.Position]string // registry parts of composed references rewritten, and their new value
 }
 
 // underDestination reports whether r is already under the mapping's
@@ -76,9 +83,10 @@ func underDestination(r reference.Reference, m reference.Mapping) bool {
 	return m.Prefix == "" || strings.HasPrefix(r.Repository, m.Prefix+"/")
 }
 
-// rewriteOne rewrites the image ref found at origin o. It reports false
-// when there is nothing to say: the image is already under the destination.
-func rewriteOne(s *stream, ed *editor, ref reference.Reference, o discover.Origin, m reference.Mapping) (Change, bool) {
+// one rewrites the image ref found at origin o. It reports false when
+// there is nothing to say: the image is already under the destination.
+func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool) {
+	m := r.m
 	if o.Form == discover.Declared || underDestination(ref, m) {
 		return Change{}, false
 	}
@@ -95,22 +103,73 @@ func rewriteOne(s *stream, ed *editor, ref reference.Reference, o discover.Origi
 	case o.Form == discover.Overridden:
 		c.Skipped = "the operator applies its ImageConfig imageRegistry to it; set that instead"
 		return c, true
+	case o.Form == discover.Composed:
+		c.Line, c.Skipped = r.composed(o, target)
+		return c, true
 	}
-	n, off, ok := s.find(o.At)
+	n, off, line, ok := r.s.find(o.At)
 	switch {
 	case ok && o.Form == discover.ImageObject && n.Kind == yaml.MappingNode:
 		c.Line = n.Line + off
-		if r := resolve(lookup(n, "reference")); r != nil && r.Kind == yaml.ScalarNode {
+		if ref := resolve(lookup(n, "reference")); ref != nil && ref.Kind == yaml.ScalarNode {
 			// A Kubernetes image volume: the reference is written out.
-			c.Skipped = rewriteScalar(ed, r, r.Line+off, ref, target, o.Path)
+			c.Skipped = rewriteScalar(r.ed, ref, ref.Line+off, o.At.Line, "", c.From, target, o.Path)
 			break
 		}
-		c.Skipped = rewriteObject(ed, n, off, target, m)
+		c.Skipped = rewriteObject(r.ed, n, off, target, m)
 	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
 		c.Line = n.Line + off
-		c.Skipped = rewriteScalar(ed, n, c.Line, ref, target, o.Path)
+		text := ""
+		if line.Kind == discover.LineStep {
+			c.Line = o.At.Line
+			text = lineOf(n.Value, line.Index)
+		}
+		c.Skipped = rewriteScalar(r.ed, n, n.Line+off, c.Line, text, ref, target, o.Path)
 	default:
 		c.Skipped = "not found at " + o.Path
 	}
 	return c, true
+}
+
+// composed rewrites the registry part of a reference composed from parts
+// (global.hub + global.proxy.image + global.tag): the part becomes the
+// target without the image name. A part shared by several images is
+// rewritten once; they must agree on its new value. It returns the line of
+// the part and why it could not, or "".
+func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int, string) {
+	name, _, _, okName := r.s.find(o.At)
+	part, off, _, okPart := r.s.find(o.Part)
+	if !okName || !okPart || name.Kind != yaml.ScalarNode || part.Kind != yaml.ScalarNode {
+		return o.At.Line, "the parts of the composed reference are not found at " + o.Path
+	}
+	line := part.Line + off
+	hub, ok := strings.CutSuffix(target.Name(), "/"+strings.TrimSpace(name.Value))
+	if !ok {
+		return line, "the image name does not end the target path"
+	}
+	if done, ok := r.parts[o.Part]; ok {
+		if done != hub {
+			return line, "its registry part is shared with an image that maps to " + done
+		}
+		return line, ""
+	}
+	old := strings.TrimSpace(part.Value)
+	if old != hub && !r.ed.replace(line, strings.Count(part.Value, "\n")+1, old, hub) {
+		return line, "the registry part is not written out on line " + fmt.Sprint(line)
+	}
+	r.parts[o.Part] = hub
+	return line, ""
+}
+
+// lineOf returns line i (from 0) of a text.
+func lineOf(text string, i int) string {
+	for ; i > 0; i-- {
+		_, rest, ok := strings.Cut(text, "\n")
+		if !ok {
+			return ""
+		}
+		text = rest
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return first
 }

@@ -20,6 +20,7 @@ func TestRewrite(t *testing.T) {
 		in      string
 		out     string   // "" means unchanged
 		skipped []string // substrings of Skipped reasons, in order
+		flat    bool     // map with reference.Flatten
 	}{
 		{
 			name: "container images keep their written form",
@@ -261,6 +262,155 @@ spec:
 `,
 		},
 		{
+			name: "version map entries in an env value: each entry moves, the keys stay",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: strimzi-cluster-operator}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/strimzi/operator:1.2.0
+        env:
+        - name: STRIMZI_KAFKA_IMAGES
+          value: |                 
+            4.2.0=quay.io/strimzi/kafka:1.2.0-kafka-4.2.0
+            4.3.1=quay.io/strimzi/kafka:1.2.0-kafka-4.3.1
+        - {name: ONE, value: "3.7.0=quay.io/org/product:0.41.0-3.7.0"}
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: strimzi-cluster-operator}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: registry.example.com:5000/mirror/strimzi/operator:1.2.0
+        env:
+        - name: STRIMZI_KAFKA_IMAGES
+          value: |                 
+            4.2.0=registry.example.com:5000/mirror/strimzi/kafka:1.2.0-kafka-4.2.0
+            4.3.1=registry.example.com:5000/mirror/strimzi/kafka:1.2.0-kafka-4.3.1
+        - {name: ONE, value: "3.7.0=registry.example.com:5000/mirror/org/product:0.41.0-3.7.0"}
+`,
+		},
+		{
+			name: "template text and config files in ConfigMap and Secret data",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: injector}
+data:
+  config: |-
+    templates:
+      grpc-simple: |
+        spec:
+          initContainers:
+          - name: init
+            image: busybox:1.28 # pinned
+          containers:
+          - name: c
+            image: "{{ .ProxyImage }}"
+  agent.toml: |
+    [agent]
+    image = "quay.io/acme/agent:1.2"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData:
+  run.sh: |
+    #!/bin/sh
+    exec /manager --sidecar-image=ghcr.io/acme/sidecar:4 --port=8080
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: injector}
+data:
+  config: |-
+    templates:
+      grpc-simple: |
+        spec:
+          initContainers:
+          - name: init
+            image: registry.example.com:5000/mirror/library/busybox:1.28 # pinned
+          containers:
+          - name: c
+            image: "{{ .ProxyImage }}"
+  agent.toml: |
+    [agent]
+    image = "registry.example.com:5000/mirror/acme/agent:1.2"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData:
+  run.sh: |
+    #!/bin/sh
+    exec /manager --sidecar-image=registry.example.com:5000/mirror/acme/sidecar:4 --port=8080
+`,
+		},
+		{
+			name: "a composed reference moves through its registry part, shared by two images",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector}
+data:
+  values: |-
+    {
+      "global": {
+        "hub": "docker.io/istio",
+        "tag": "1.30.3",
+        "proxy": {"image": "proxyv2"},
+        "proxy_init": {"image": "proxyv2"}
+      },
+      "hub": "",
+      "image": "pilot"
+    }
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector}
+data:
+  values: |-
+    {
+      "global": {
+        "hub": "registry.example.com:5000/mirror/istio",
+        "tag": "1.30.3",
+        "proxy": {"image": "proxyv2"},
+        "proxy_init": {"image": "proxyv2"}
+      },
+      "hub": "",
+      "image": "pilot"
+    }
+`,
+		},
+		{
+			name: "a registry part shared by two images moves once, under another layout",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: blob}
+data:
+  values.yaml: |
+    hub: quay.io/acme
+    tag: "1"
+    a: {image: one}
+    b: {image: two}
+`,
+			flat: true,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: blob}
+data:
+  values.yaml: |
+    hub: registry.example.com:5000/mirror
+    tag: "1"
+    a: {image: one}
+    b: {image: two}
+`,
+		},
+		{
 			name: "already under the destination: nothing to do",
 			in: `apiVersion: v1
 kind: Pod
@@ -294,9 +444,12 @@ spec:
 			skipped: []string{"applies its ImageConfig imageRegistry", "derived by the operator"},
 		},
 	}
-	m := mapping(t, dest, reference.KeepPath)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			m := mapping(t, dest, reference.KeepPath)
+			if tt.flat {
+				m = mapping(t, dest, reference.Flatten)
+			}
 			out, changes, err := rewrite.Rewrite([]byte(tt.in), m)
 			if err != nil {
 				t.Fatal(err)
