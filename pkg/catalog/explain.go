@@ -12,6 +12,7 @@ import (
 // what replaces it.
 func (c *Catalog) Explain() string {
 	var b strings.Builder
+	b.WriteString("Images operators pull by default ({tag}: the operator image's tag):\n")
 	for _, op := range c.Operators {
 		fmt.Fprintf(&b, "%s (images %s; resources %s)\n", op.Name, strings.Join(op.Repositories, ", "), strings.Join(op.Groups, ", "))
 		for _, r := range op.Releases {

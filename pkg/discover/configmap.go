@@ -37,6 +37,9 @@ func (w *walker) stringData(data *yaml.Node, field string) {
 		}
 		w.push(keyStep(key))
 		val := strings.TrimSpace(v.Value)
+		if w.depth == 0 {
+			w.s.configKeys[key] = val
+		}
 		multiline := strings.Contains(val, "\n")
 		switch {
 		case val == "" || hasTemplate(val) && !multiline:

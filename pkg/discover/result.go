@@ -140,6 +140,9 @@ type Result struct {
 	Declared []Image
 	// Warnings in the order they were met.
 	Warnings []Warning
+	// Notes are worth knowing but not wrong: an operator the catalog knows
+	// in a version it does not cover.
+	Notes []Warning
 }
 
 // Find returns the image with the given reference (in any form Parse

@@ -32,6 +32,7 @@ type frame struct {
 func (w walker) object(m *yaml.Node, o Origin) {
 	w.o = objectOrigin(m, o)
 	w.base = len(w.steps)
+	w.noteResource(m)
 	w.dispatch(m)
 }
 
@@ -161,6 +162,15 @@ func (w *walker) inVersionMap() bool {
 func (w *walker) field(key string, v *yaml.Node) {
 	if v == nil {
 		return
+	}
+	if (key == "containers" || key == "initContainers") && v.Kind == yaml.SequenceNode && w.depth == 0 && w.s.catalog != nil {
+		for i, c := range v.Content {
+			if c = resolve(c); c.Kind == yaml.MappingNode {
+				w.push(indexStep(i))
+				w.container(c)
+				w.pop(1)
+			}
+		}
 	}
 	switch {
 	case IsImageField(key):
