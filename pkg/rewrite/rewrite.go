@@ -20,6 +20,10 @@ type Change struct {
 	Line int
 	// Skipped says why the reference was not rewritten; "" when it was.
 	Skipped string
+	// Inserted counts the lines added for an image the operator pulls by
+	// default: the setting that points it at To, added to the operator's
+	// container (several defaults of one container count once).
+	Inserted int
 }
 
 // String formats the change on one line: "line 12: a -> b at path" or
@@ -28,6 +32,9 @@ func (c Change) String() string {
 	at := c.Origin.String()
 	if c.Skipped != "" {
 		return fmt.Sprintf("line %d: %s left alone at %s: %s", c.Line, c.From, at, c.Skipped)
+	}
+	if c.Origin.Form == discover.OperatorDefault {
+		return fmt.Sprintf("line %d: %s -> %s at %s, by a setting added to the operator", c.Line, c.From, c.To, at)
 	}
 	return fmt.Sprintf("line %d: %s -> %s at %s", c.Line, c.From, c.To, at)
 }
@@ -42,10 +49,15 @@ func (c Change) String() string {
 // under the destination are left alone, so that rewriting twice changes
 // nothing.
 //
+// Images an operator pulls by default (package catalog) are written
+// nowhere: the operator setting that replaces the default (an env variable,
+// or a flag) is added to its container, pointing at the target; those lines
+// are the only ones added (Change.Inserted counts them).
+//
 // Images that are not written where they are found cannot be rewritten and
 // come back as Changes with Skipped set: server images cass-operator derives
-// from a serverVersion, and ImageConfig images it rewrites itself with its
-// imageRegistry. Changes come in the order of the stream. Documents that are
+// from a serverVersion, ImageConfig images it rewrites itself with its
+// imageRegistry, and defaults no setting of the operator moves. Changes come in the order of the stream. Documents that are
 // not YAML are an error (a join of *discover.SyntaxError) and nothing is
 // returned.
 func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
@@ -53,15 +65,26 @@ func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{}}
+	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{},
+		added: map[*yaml.Node]*additions{}}
 	var changes []Change
 	for _, img := range res.Images {
 		for _, o := range img.Origins {
-			if c, ok := r.one(img.Ref, o); ok {
-				changes = append(changes, c)
+			c, ok := r.one(img.Ref, o)
+			if !ok {
+				continue
 			}
+			if o.Form == discover.OperatorDefault && c.Skipped == "" {
+				node, off, set, why := r.defaultKnob(o, img.Ref, c.To)
+				c.Skipped = why
+				if why == "" {
+					r.add(node, off, set, len(changes))
+				}
+			}
+			changes = append(changes, c)
 		}
 	}
+	r.flush(changes)
 	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Line, b.Line) })
 	return r.ed.bytes(), changes, nil
 }
@@ -72,6 +95,8 @@ type rewriter struct {
 	ed    *editor
 	m     reference.Mapping
 	parts map[discover.Position]string // registry parts of composed references rewritten, and their new value
+	added map[*yaml.Node]*additions    // settings to add to operator containers
+	order []*yaml.Node                 // the containers of added, in the order met
 }
 
 // underDestination reports whether r is already under the mapping's
@@ -106,6 +131,8 @@ func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool
 	case o.Form == discover.Composed:
 		c.Line, c.Skipped = r.composed(o, target)
 		return c, true
+	case o.Form == discover.OperatorDefault:
+		return c, true // Rewrite adds the setting that moves it
 	}
 	n, off, line, ok := r.s.find(o.At)
 	switch {

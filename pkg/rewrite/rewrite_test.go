@@ -660,3 +660,191 @@ func mapping(t testing.TB, to string, layout reference.Layout) reference.Mapping
 	}
 	return m
 }
+
+// TestRewriteOperatorDefaults: class 4 in the post-renderer. An image an
+// operator pulls by default is written nowhere: the operator's setting that
+// replaces it is added to its container, pointing at the mirror, in the
+// style of the list it joins; defaults no setting moves are reported.
+func TestRewriteOperatorDefaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		in, out  string
+		inserted int
+		skipped  []string
+	}{
+		{
+			name: "env variables join the operator's env list",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cnpg}
+spec:
+  template:
+    spec:
+      containers:
+      - args:
+        - controller
+        env:
+        - name: OPERATOR_IMAGE_NAME
+          value: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0"
+        image: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0"
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cnpg}
+spec:
+  template:
+    spec:
+      containers:
+      - args:
+        - controller
+        env:
+        - name: PGBOUNCER_IMAGE_NAME
+          value: "registry.example.com:5000/mirror/cloudnative-pg/pgbouncer:1.25.1"
+        - name: POSTGRES_IMAGE_NAME
+          value: "registry.example.com:5000/mirror/cloudnative-pg/postgresql:18.4-system-trixie"
+        - name: OPERATOR_IMAGE_NAME
+          value: "registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.30.0"
+        image: "registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.30.0"
+`,
+			inserted: 4,
+		},
+		{
+			name: "a container without env gets an env list; flow-style items stay flow style",
+			in: `apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+  - name: manager
+    image: ghcr.io/cloudnative-pg/cloudnative-pg:1.29.2
+    ports: []
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  containers:
+  - name: manager
+    image: ghcr.io/cloudnative-pg/cloudnative-pg:1.28.4
+    env:
+      - {name: OPERATOR_IMAGE_NAME, value: "x.io/y/z:1"}
+      - {name: PGBOUNCER_IMAGE_NAME, value: "x.io/y/p:1"}
+`,
+			out: `apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+  - name: manager
+    env:
+    - name: OPERATOR_IMAGE_NAME
+      value: "registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.29.2"
+    - name: PGBOUNCER_IMAGE_NAME
+      value: "registry.example.com:5000/mirror/cloudnative-pg/pgbouncer:1.25.1"
+    - name: POSTGRES_IMAGE_NAME
+      value: "registry.example.com:5000/mirror/cloudnative-pg/postgresql:18.4-system-trixie"
+    image: registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.29.2
+    ports: []
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  containers:
+  - name: manager
+    image: registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.28.4
+    env:
+      - {name: POSTGRES_IMAGE_NAME, value: "registry.example.com:5000/mirror/cloudnative-pg/postgresql:18.4-system-trixie"}
+      - {name: OPERATOR_IMAGE_NAME, value: "registry.example.com:5000/mirror/y/z:1"}
+      - {name: PGBOUNCER_IMAGE_NAME, value: "registry.example.com:5000/mirror/y/p:1"}
+`,
+			inserted: 8,
+		},
+		{
+			name: "flags join the operator's args; a default no setting moves is reported",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ops}
+spec:
+  template:
+    spec:
+      containers:
+      - name: otel
+        image: ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.158.0
+        args:
+          - --collector-image=quay.io/x/collector:1
+          - --enable-java-instrumentation=false
+          - --enable-nodejs-instrumentation=false
+          - --enable-python-instrumentation=false
+          - --enable-dotnet-instrumentation=false
+          - --enable-apache-httpd-instrumentation=false
+          - --target-allocator-image=quay.io/x/ta:1
+      - name: grafana
+        image: ghcr.io/grafana/grafana-operator:v5.24.0
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ops}
+spec:
+  template:
+    spec:
+      containers:
+      - name: otel
+        image: registry.example.com:5000/mirror/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.158.0
+        args:
+          - --operator-opamp-bridge-image=registry.example.com:5000/mirror/open-telemetry/opentelemetry-operator/operator-opamp-bridge:0.158.0
+          - --collector-image=registry.example.com:5000/mirror/x/collector:1
+          - --enable-java-instrumentation=false
+          - --enable-nodejs-instrumentation=false
+          - --enable-python-instrumentation=false
+          - --enable-dotnet-instrumentation=false
+          - --enable-apache-httpd-instrumentation=false
+          - --target-allocator-image=registry.example.com:5000/mirror/x/ta:1
+      - name: grafana
+        image: registry.example.com:5000/mirror/grafana/grafana-operator:v5.24.0
+`,
+			inserted: 1,
+			skipped:  []string{"set spec.version of each Grafana"},
+		},
+	}
+	m := mapping(t, dest, reference.KeepPath)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, changes, err := rewrite.Rewrite([]byte(tt.in), m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(out) != tt.out {
+				t.Errorf("got\n%s\nwant\n%s", out, tt.out)
+			}
+			inserted := 0
+			var skipped []string
+			for _, c := range changes {
+				inserted += c.Inserted
+				if c.Skipped != "" {
+					skipped = append(skipped, c.Skipped)
+				}
+			}
+			if inserted != tt.inserted || strings.Count(string(out), "\n") != strings.Count(tt.in, "\n")+inserted {
+				t.Errorf("inserted %d lines, want %d", inserted, tt.inserted)
+			}
+			if len(skipped) != len(tt.skipped) {
+				t.Fatalf("skipped %q, want %q", skipped, tt.skipped)
+			}
+			for i, s := range tt.skipped {
+				if !strings.Contains(skipped[i], s) {
+					t.Errorf("skipped %q, want %q", skipped[i], s)
+				}
+			}
+			again, changes, err := rewrite.Rewrite(out, m)
+			if err != nil || string(again) != string(out) {
+				t.Errorf("rewriting twice changed the output (%v):\n%s", err, again)
+			}
+			for _, c := range changes {
+				if c.Skipped == "" {
+					t.Errorf("second rewrite changed %s", c)
+				}
+			}
+		})
+	}
+}
