@@ -133,6 +133,12 @@ func (s *Scanner) operatorDefaults(images imageSet, notes []Warning) []Warning {
 			if !ok {
 				continue
 			}
+			for _, k := range img.Knobs {
+				if !k.Base && !k.DigestOnly && base == "" {
+					o.Setting = Setting{Env: k.Env, Flag: k.Flag}
+					break
+				}
+			}
 			src := img.Source(*rel)
 			o.Via = fmt.Sprintf("operator default of %s %s: %s%s, compiled in (%s)", op.Name, u.match.Tag, img.Use, served, src.URL())
 			if base != "" {

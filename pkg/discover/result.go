@@ -37,6 +37,29 @@ type Origin struct {
 	// Part locates, for a Composed reference, the value that holds its
 	// registry (global.hub): what a rewrite changes. Zero otherwise.
 	Part Position `json:"-"`
+	// Setting is, for an OperatorDefault, the operator setting that points
+	// it elsewhere and that a manifest can carry (an env variable or a flag
+	// of the operator's container); zero when there is none.
+	Setting Setting `json:"-"`
+}
+
+// Setting is an operator setting: an env variable or a command-line flag
+// of its container.
+type Setting struct {
+	Env, Flag string
+}
+
+// IsZero reports whether s names no setting.
+func (s Setting) IsZero() bool { return s == Setting{} }
+
+func (s Setting) String() string {
+	if s.Flag != "" {
+		return "flag " + s.Flag
+	}
+	if s.Env != "" {
+		return "env " + s.Env
+	}
+	return ""
 }
 
 // Form says how an image reference stands where it was found.
