@@ -17,6 +17,42 @@ type candidate struct {
 	shape []string // Slot: the keys of the object to set, nil for a string slot
 }
 
+// internalDefaults is the key under which Istio's charts keep their
+// defaults, merged at the root of .Values by a template
+// (zzz_profile.yaml): users set the same paths at the root
+// (global.hub, not _internal_defaults_do_not_set.global.hub).
+const internalDefaults = "_internal_defaults_do_not_set"
+
+// atRoot returns values with the defaults kept under internalDefaults
+// merged at the root, where users set them (values set at the root win).
+func atRoot(values map[string]any) map[string]any {
+	d := asMap(values[internalDefaults])
+	if d == nil {
+		return values
+	}
+	rest := make(map[string]any, len(values))
+	for k, v := range values {
+		if k != internalDefaults {
+			rest[k] = v
+		}
+	}
+	return mergeOver(d, rest)
+}
+
+// mergeOver returns a copy of base with over merged into it, maps key by
+// key, other values replaced.
+func mergeOver(base, over map[string]any) map[string]any {
+	out := deepCopy(base).(map[string]any)
+	for k, v := range over {
+		if vm, bm := asMap(v), asMap(out[k]); vm != nil && bm != nil {
+			out[k] = mergeOver(bm, vm)
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // collector walks values trees and gathers candidates.
 type collector struct {
 	seen   map[string]*candidate
@@ -30,7 +66,11 @@ type collector struct {
 // holds the last repository part of every rendered image: a string is
 // taken for a whole reference only when it names one of them.
 func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
+	c.Values = atRoot(c.Values)
 	enabled, disabled := c.scopes()
+	for i := range enabled {
+		enabled[i].Defaults = atRoot(enabled[i].Defaults)
+	}
 	col := &collector{seen: map[string]*candidate{}, names: names, shapes: map[string]map[string]int{}}
 	for _, s := range enabled {
 		col.scopes = append(col.scopes, keysPath(s.Keys))
