@@ -1,10 +1,12 @@
 package yamlstream
 
 import (
+	"encoding/base64"
 	"errors"
 	"io"
 	"iter"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -63,4 +65,15 @@ func EmbeddedOffset(n *yaml.Node) int {
 		return n.Line
 	}
 	return n.Line - 1
+}
+
+// Decoded returns the text a base64 string value holds (a Secret's data) as
+// a plain string scalar on the line of n, and false when n is not base64 of
+// a text (valid UTF-8 without NUL bytes).
+func Decoded(n *yaml.Node) (*yaml.Node, bool) {
+	b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
+	if err != nil || len(b) == 0 || !utf8.Valid(b) || strings.IndexByte(string(b), 0) >= 0 {
+		return nil, false
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(b), Line: n.Line, Column: n.Column}, true
 }

@@ -312,6 +312,23 @@ stringData:
 			via: map[string]string{"ghcr.io/acme/helper:3": "line 3"},
 		},
 		{
+			name: "Secret data, once decoded from base64: a config file and a YAML document; binary data is left alone",
+			in: `
+apiVersion: v1
+kind: Secret
+metadata: {name: agent}
+data:
+  agent.toml: W2FnZW50XQppbWFnZSA9ICJxdWF5LmlvL2FjbWUvYWdlbnQ6MS4yIgo=
+  values.yaml: "c2lkZWNhcjoKICBpbWFnZTogZ2hjci5pby9hY21lL3NpZGVjYXI6NAo="
+  keystore: AAECYmluYXJ5
+`,
+			images: []string{"ghcr.io/acme/sidecar:4", "quay.io/acme/agent:1.2"},
+			origins: map[string]string{
+				"quay.io/acme/agent:1.2": `Secret/agent data["agent.toml"]{image}`,
+				"ghcr.io/acme/sidecar:4": `Secret/agent data["values.yaml"].sidecar.image`,
+			},
+		},
+		{
 			name: "schemas, docs and PromQL stay silent",
 			in: `
 apiVersion: v1

@@ -15,16 +15,19 @@ import (
 // continuing under data["key"]; any other text (a template, a script, a
 // TOML, ini or properties file, a version map) is scanned line by line.
 func (w *walker) configMap(m *yaml.Node) {
-	w.stringData(get(m, "data"), "data")
+	w.stringData(get(m, "data"), "data", false)
 }
 
-// secret scans a Secret's stringData as ConfigMap data is scanned.
+// secret scans a Secret's stringData as ConfigMap data is scanned, and its
+// data too, once decoded from base64 (a DecodeStep leads into the text).
 func (w *walker) secret(m *yaml.Node) {
-	w.stringData(get(m, "stringData"), "stringData")
+	w.stringData(get(m, "stringData"), "stringData", false)
+	w.stringData(get(m, "data"), "data", true)
 }
 
-// stringData scans a map of file names to texts held by field.
-func (w *walker) stringData(data *yaml.Node, field string) {
+// stringData scans a map of file names to texts held by field; with
+// encoded, the texts are base64, as a Secret's data.
+func (w *walker) stringData(data *yaml.Node, field string, encoded bool) {
 	if data == nil || data.Kind != yaml.MappingNode {
 		return
 	}
@@ -36,23 +39,34 @@ func (w *walker) stringData(data *yaml.Node, field string) {
 			continue
 		}
 		w.push(keyStep(key))
-		val := strings.TrimSpace(v.Value)
-		if w.depth == 0 {
-			w.s.configKeys[key] = val
-		}
-		multiline := strings.Contains(val, "\n")
-		switch {
-		case val == "" || hasTemplate(val) && !multiline:
-		case !multiline && (IsImageField(key) || imageVar(key) || unmistakable(val)):
-			w.candidate(val, v, Written, "")
-		case !multiline && versionEntry(val):
-			w.text(v, "")
-		case w.depth < maxEmbedDepth && (mayHoldImages(val) || hasRefToken(val)):
-			if !w.embedded(v) {
-				w.text(v, "")
-			}
+		if !encoded {
+			w.dataValue(key, v)
+		} else if d, ok := yamlstream.Decoded(v); ok {
+			w.push(decodeStep())
+			w.dataValue(key, d)
+			w.pop(1)
 		}
 		w.pop(1)
+	}
+}
+
+// dataValue scans the value v of key in ConfigMap or Secret data.
+func (w *walker) dataValue(key string, v *yaml.Node) {
+	val := strings.TrimSpace(v.Value)
+	if w.depth == 0 {
+		w.s.configKeys[key] = val
+	}
+	multiline := strings.Contains(val, "\n")
+	switch {
+	case val == "" || hasTemplate(val) && !multiline:
+	case !multiline && (IsImageField(key) || imageVar(key) || unmistakable(val)):
+		w.candidate(val, v, Written, "")
+	case !multiline && versionEntry(val):
+		w.text(v, "")
+	case w.depth < maxEmbedDepth && (mayHoldImages(val) || hasRefToken(val)):
+		if !w.embedded(v) {
+			w.text(v, "")
+		}
 	}
 }
 

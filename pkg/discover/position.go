@@ -43,6 +43,9 @@ const (
 	// key the line sets ("image"), "" when the line has none. It is the last
 	// step of a Position.
 	LineStep
+	// DecodeStep enters the text a base64 string value holds (a Secret's
+	// data): the steps after it go into that text as into a string value.
+	DecodeStep
 )
 
 // Step is one step of a Position.
@@ -55,6 +58,7 @@ type Step struct {
 func keyStep(k string) Step   { return Step{Kind: KeyStep, Key: k} }
 func indexStep(i int) Step    { return Step{Kind: IndexStep, Index: i} }
 func documentStep(i int) Step { return Step{Kind: DocumentStep, Index: i} }
+func decodeStep() Step        { return Step{Kind: DecodeStep} }
 func lineStep(i int, key string) Step {
 	return Step{Kind: LineStep, Index: i, Key: key}
 }

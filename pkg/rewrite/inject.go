@@ -30,8 +30,9 @@ type additions struct {
 // the operator container at o (a catalog default), and reports why there
 // is none that a manifest can carry.
 func (r *rewriter) defaultKnob(o discover.Origin, ref reference.Reference, target reference.Reference) (*yaml.Node, int, setting, string) {
-	c, off, _, ok := r.s.find(o.At)
-	if !ok || c.Kind != yaml.MappingNode {
+	pl, ok := r.s.find(o.At)
+	c, off := pl.n, pl.off
+	if !ok || c.Kind != yaml.MappingNode || pl.enc != nil {
 		return nil, 0, setting{}, "the operator's container is not found at " + o.Path
 	}
 	img := resolve(lookup(c, "image"))

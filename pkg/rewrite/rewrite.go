@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"cmp"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,7 +67,7 @@ func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 		return nil, nil, err
 	}
 	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{},
-		added: map[*yaml.Node]*additions{}}
+		added: map[*yaml.Node]*additions{}, encs: map[*yaml.Node]*encoded{}}
 	var changes []Change
 	for _, img := range res.Images {
 		for _, o := range img.Origins {
@@ -85,18 +86,27 @@ func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 		}
 	}
 	r.flush(changes)
+	for line, why := range r.encode() {
+		for i := range changes {
+			if changes[i].Line == line && changes[i].Skipped == "" {
+				changes[i].Skipped = why
+			}
+		}
+	}
 	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Line, b.Line) })
 	return r.ed.bytes(), changes, nil
 }
 
 // rewriter rewrites one stream.
 type rewriter struct {
-	s     *stream
-	ed    *editor
-	m     reference.Mapping
-	parts map[discover.Position]string // registry parts of composed references rewritten, and their new value
-	added map[*yaml.Node]*additions    // settings to add to operator containers
-	order []*yaml.Node                 // the containers of added, in the order met
+	s        *stream
+	ed       *editor
+	m        reference.Mapping
+	parts    map[discover.Position]string // registry parts of composed references rewritten, and their new value
+	encs     map[*yaml.Node]*encoded      // decoded texts of base64 values, by value
+	encOrder []place                      // the base64 values of encs, in the order met
+	added    map[*yaml.Node]*additions    // settings to add to operator containers
+	order    []*yaml.Node                 // the containers of added, in the order met
 }
 
 // underDestination reports whether r is already under the mapping's
@@ -134,28 +144,88 @@ func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool
 	case o.Form == discover.OperatorDefault:
 		return c, true // Rewrite adds the setting that moves it
 	}
-	n, off, line, ok := r.s.find(o.At)
+	pl, ok := r.s.find(o.At)
+	n, off, ed := pl.n, pl.off, r.editor(pl)
 	switch {
 	case ok && o.Form == discover.ImageObject && n.Kind == yaml.MappingNode:
-		c.Line = n.Line + off
+		c.Line = r.line(pl, n.Line+off)
 		if ref := resolve(lookup(n, "reference")); ref != nil && ref.Kind == yaml.ScalarNode {
 			// A Kubernetes image volume: the reference is written out.
-			c.Skipped = rewriteScalar(r.ed, ref, ref.Line+off, o.At.Line, "", c.From, target, o.Path)
+			c.Skipped = rewriteScalar(ed, ref, ref.Line+off, ref.Line+off, "", c.From, target, o.Path)
 			break
 		}
-		c.Skipped = rewriteObject(r.ed, n, off, target, m)
+		c.Skipped = rewriteObject(ed, n, off, target, m)
 	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
-		c.Line = n.Line + off
-		text := ""
-		if line.Kind == discover.LineStep {
+		c.Line = r.line(pl, n.Line+off)
+		text, at := "", n.Line+off
+		if pl.line.Kind == discover.LineStep {
 			c.Line = o.At.Line
-			text = lineOf(n.Value, line.Index)
+			text, at = lineOf(n.Value, pl.line.Index), firstLine(n, off)+pl.line.Index
 		}
-		c.Skipped = rewriteScalar(r.ed, n, n.Line+off, c.Line, text, ref, target, o.Path)
+		c.Skipped = rewriteScalar(ed, n, n.Line+off, at, text, ref, target, o.Path)
 	default:
 		c.Skipped = "not found at " + o.Path
 	}
 	return c, true
+}
+
+// firstLine is the line of the first line of the text of scalar n: the
+// line after the indicator of a block scalar.
+func firstLine(n *yaml.Node, off int) int {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return n.Line + off + 1
+	}
+	return n.Line + off
+}
+
+// encoded is the decoded text of a base64 value being rewritten.
+type encoded struct {
+	ed   *editor
+	text string
+}
+
+// editor returns the editor of the stream, or, inside base64 data, the one
+// of the decoded text.
+func (r *rewriter) editor(pl place) *editor {
+	if pl.enc == nil {
+		return r.ed
+	}
+	e, ok := r.encs[pl.enc]
+	if !ok {
+		text := r.s.decoded(pl.enc).Value
+		e = &encoded{ed: newEditor([]byte(text)), text: text}
+		r.encs[pl.enc] = e
+		r.encOrder = append(r.encOrder, pl)
+	}
+	return e.ed
+}
+
+// line is the line of the stream a node line is on: inside base64 data,
+// that of the value.
+func (r *rewriter) line(pl place, l int) int {
+	if pl.enc != nil {
+		return pl.enc.Line + pl.encOff
+	}
+	return l
+}
+
+// encode writes back the base64 values whose decoded text changed. It
+// returns the lines of those it could not.
+func (r *rewriter) encode() map[int]string {
+	failed := map[int]string{}
+	for _, pl := range r.encOrder {
+		e := r.encs[pl.enc]
+		text := string(e.ed.bytes())
+		if text == e.text {
+			continue
+		}
+		line := pl.enc.Line + pl.encOff
+		old := strings.TrimSpace(pl.enc.Value)
+		if strings.ContainsAny(old, " \t\n") || !r.ed.replace(line, 1, old, base64.StdEncoding.EncodeToString([]byte(text))) {
+			failed[line] = "the base64 value is not written on one line"
+		}
+	}
+	return failed
 }
 
 // composed rewrites the registry part of a reference composed from parts
@@ -164,8 +234,9 @@ func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool
 // rewritten once; they must agree on its new value. It returns the line of
 // the part and why it could not, or "".
 func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int, string) {
-	name, _, _, okName := r.s.find(o.At)
-	part, off, _, okPart := r.s.find(o.Part)
+	npl, okName := r.s.find(o.At)
+	ppl, okPart := r.s.find(o.Part)
+	name, part, off, ed := npl.n, ppl.n, ppl.off, r.editor(ppl)
 	if !okName || !okPart || name.Kind != yaml.ScalarNode || part.Kind != yaml.ScalarNode {
 		return o.At.Line, "the parts of the composed reference are not found at " + o.Path
 	}
@@ -181,11 +252,11 @@ func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int,
 		return line, ""
 	}
 	old := strings.TrimSpace(part.Value)
-	if old != hub && !r.ed.replace(line, strings.Count(part.Value, "\n")+1, old, hub) {
-		return line, "the registry part is not written out on line " + fmt.Sprint(line)
+	if old != hub && !ed.replace(line, strings.Count(part.Value, "\n")+1, old, hub) {
+		return r.line(ppl, line), "the registry part is not written out on line " + fmt.Sprint(line)
 	}
 	r.parts[o.Part] = hub
-	return line, ""
+	return r.line(ppl, line), ""
 }
 
 // lineOf returns line i (from 0) of a text.

@@ -352,6 +352,25 @@ stringData:
 `,
 		},
 		{
+			name: "Secret data in base64: the decoded text is rewritten and encoded again",
+			in: `apiVersion: v1
+kind: Secret
+metadata: {name: agent}
+data:
+  agent.toml: W2FnZW50XQppbWFnZSA9ICJxdWF5LmlvL2FjbWUvYWdlbnQ6MS4yIgo=
+  values.yaml: "c2lkZWNhcjoKICBpbWFnZTogZ2hjci5pby9hY21lL3NpZGVjYXI6NAo=" # quoted
+  keystore: AAECYmluYXJ5
+`,
+			out: `apiVersion: v1
+kind: Secret
+metadata: {name: agent}
+data:
+  agent.toml: W2FnZW50XQppbWFnZSA9ICJyZWdpc3RyeS5leGFtcGxlLmNvbTo1MDAwL21pcnJvci9hY21lL2FnZW50OjEuMiIK
+  values.yaml: "c2lkZWNhcjoKICBpbWFnZTogcmVnaXN0cnkuZXhhbXBsZS5jb206NTAwMC9taXJyb3IvYWNtZS9zaWRlY2FyOjQK" # quoted
+  keystore: AAECYmluYXJ5
+`,
+		},
+		{
 			name: "a composed reference moves through its registry part, shared by two images",
 			in: `apiVersion: v1
 kind: ConfigMap
