@@ -133,18 +133,25 @@ func (s *Scanner) operatorDefaults(images imageSet, notes []Warning) []Warning {
 			if !ok {
 				continue
 			}
+			setting := ""
 			for _, k := range img.Knobs {
 				if !k.Base && !k.DigestOnly && base == "" {
-					o.Setting = Setting{Env: k.Env, Flag: k.Flag}
+					o.Setting, setting = Setting{Env: k.Env, Flag: k.Flag}, k.String()
 					break
 				}
 			}
 			src := img.Source(*rel)
 			o.Via = fmt.Sprintf("operator default of %s %s: %s%s, compiled in (%s)", op.Name, u.match.Tag, img.Use, served, src.URL())
-			if base != "" {
+			switch {
+			case base != "":
 				o.Via += "; repository from " + knob
-			} else if len(img.Knobs) > 0 {
-				o.Via += "; set " + img.Knobs[0].String() + " to change it"
+			case setting != "":
+				o.Via += "; set " + setting + " to change it"
+			case len(img.Knobs) > 0 && img.Knobs[0].DigestOnly:
+				o.Via += "; " + img.Knobs[0].String() + " changes it only to a reference by digest"
+			}
+			if o.Setting.IsZero() && img.For != nil {
+				o.Via += fmt.Sprintf("; set %s of each %s to change it", img.For.Field, img.For.Kind)
 			}
 			images.add(ref, o)
 		}
