@@ -100,19 +100,6 @@ func TestOperatorConformance(t *testing.T) {
 // those nothing in the manifests can move.
 var (
 	leftToPostrender = map[string][]string{
-		"opentelemetry-operator-0.122.0": {
-			// The chart renders --*-image flags only when both
-			// repository and tag are set: no value of it moves these
-			// compiled-in defaults by itself.
-			"ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-apache-httpd:1.0.4",
-			"ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-dotnet:1.16.0",
-			"ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java:2.30.0",
-			"ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-nodejs:0.78.0",
-			"ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-python:0.64b0",
-			"ghcr.io/open-telemetry/opentelemetry-operator/operator-opamp-bridge:0.158.0",
-			"ghcr.io/open-telemetry/opentelemetry-operator/target-allocator:0.158.0",
-			// helm test pods: testFramework.image is {repository, tag}, moved by values
-		},
 		"istiod-1.30.3": {
 			"docker.io/library/busybox:1.28", // a literal line of the grpc-simple injection template
 		},

@@ -15,6 +15,7 @@ type candidate struct {
 	role  Role
 	orig  string   // the value the chart sees ("" when empty or unset)
 	shape []string // Slot: the keys of the object to set, nil for a string slot
+	fixed bool     // Slot: shape is the object's own keys (an unset image object)
 }
 
 // internalDefaults is the key under which Istio's charts keep their
@@ -124,7 +125,7 @@ func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
 		knobs = append(knobs, k)
 	}
 	for _, cand := range col.seen {
-		if cand.role == Slot && cand.shape != nil {
+		if cand.role == Slot && cand.shape != nil && !cand.fixed {
 			cand.shape = col.slotShape(cand.path)
 		}
 		perImage = append(perImage, cand)
@@ -150,6 +151,10 @@ func (col *collector) walk(v any, p Path, parentKey string, obj map[string]any) 
 	case map[string]any:
 		if len(t) == 0 && isImageKey(parentKey) && len(p) > 0 {
 			col.add(&candidate{path: p, role: Slot, shape: []string{}})
+			return
+		}
+		if shape := unsetImageObject(t); shape != nil && len(p) > 0 {
+			col.add(&candidate{path: p, role: Slot, shape: shape, fixed: true})
 			return
 		}
 		if imageObject(t) {
@@ -208,6 +213,38 @@ func (col *collector) field(v any, p Path, k string, obj map[string]any) {
 			col.add(&candidate{path: p, role: Reference, orig: s})
 		}
 	}
+}
+
+// unsetImageObject returns the image keys of an image object left unset
+// ({repository: "", tag: ""}): the chart renders a setting from it only
+// when it is filled in, and the program it is for uses its own default
+// until then (the OpenTelemetry operator's auto-instrumentation images).
+// It returns nil for anything else.
+func unsetImageObject(m map[string]any) []string {
+	_, repo := m["repository"]
+	_, tag := m["tag"]
+	if !repo || !tag {
+		return nil
+	}
+	var shape []string
+	for k, v := range m {
+		switch k {
+		case "registry", "repository", "tag", "digest":
+			if s, ok := stringish(v); !ok || s != "" {
+				return nil
+			}
+		case "pullPolicy", "imagePullPolicy":
+			continue
+		default:
+			return nil
+		}
+	}
+	for _, k := range []string{"registry", "repository", "tag"} {
+		if _, ok := m[k]; ok {
+			shape = append(shape, k)
+		}
+	}
+	return shape
 }
 
 func hasTag(m map[string]any) bool {

@@ -20,7 +20,11 @@
 //     (k8ssandra's cassandra.versionImageMap entries);
 //   - empty image values ({} or "") that replace an image the templates
 //     compute (k8ssandra's stargate.image), filled in with the shape of the
-//     chart's other image objects;
+//     chart's other image objects, and image objects left unset
+//     ({repository: "", tag: ""}) that render an operator's setting only
+//     when filled in: the image found in that setting's place moves the
+//     image the operator pulls by default (the OpenTelemetry operator's
+//     auto-instrumentation images);
 //   - chart-wide knobs: global.imageRegistry (tried even where no
 //     values.yaml declares it), global.image.registry, other registry keys
 //     under global, a top-level imageRegistry.

@@ -38,6 +38,13 @@ func TestOperatorClasses(t *testing.T) {
 			entries: []string{"global.hub"},
 		},
 		{
+			name:    "an operator default moves through the unset image object that renders its flag",
+			chart:   "unsetimage",
+			entries: []string{"manager.image.repository", "manager.javaImage"},
+			// The fixture writes the other flags in its template.
+			leaks: []string{"quay.io/acme/collector:1.0", "quay.io/acme/opamp-bridge:1.0", "quay.io/acme/target-allocator:1.0"},
+		},
+		{
 			name:    "operator defaults are named, with the setting that moves them",
 			chart:   "opdefault",
 			entries: []string{"image.repository"},
