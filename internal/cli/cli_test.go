@@ -62,6 +62,33 @@ func TestImages(t *testing.T) {
 			wantOut: "docker.io/bitnami/os-shell:12\n  demo/Chart.yaml: annotations.images[1] (declared in a chart annotation)\n  (declared only: not rendered with these values)\n",
 		},
 		{
+			name:    "images an operator pulls by default, from the catalog",
+			stdin:   cnpgOperator,
+			args:    []string{"images", "-m", "-"},
+			wantOut: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0\nghcr.io/cloudnative-pg/pgbouncer:1.25.1\nghcr.io/cloudnative-pg/postgresql:18.4-system-trixie\n",
+		},
+		{
+			name:    "--no-operator-defaults leaves them out",
+			stdin:   cnpgOperator,
+			args:    []string{"images", "-m", "-", "--no-operator-defaults"},
+			wantOut: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0\n",
+		},
+		{
+			name:  "--why names the default and the source it was read from",
+			stdin: cnpgOperator,
+			args:  []string{"images", "-m", "-", "--why", "ghcr.io/cloudnative-pg/pgbouncer:1.25.1"},
+			wantOut: "ghcr.io/cloudnative-pg/pgbouncer:1.25.1\n" +
+				"  (stdin): Deployment/cnpg spec.template.spec.containers[0] (operator default of cloudnative-pg 1.30.0: PgBouncer of a Pooler without an image in spec.template, " +
+				"compiled in (https://github.com/cloudnative-pg/cloudnative-pg/blob/v1.30.0/pkg/versions/versions.go); set env or config key PGBOUNCER_IMAGE_NAME to change it)\n",
+		},
+		{
+			name:       "an operator version the catalog does not cover is a note",
+			stdin:      strings.ReplaceAll(cnpgOperator, "1.30.0", "1.20.0"),
+			args:       []string{"images", "-m", "-"},
+			wantOut:    "ghcr.io/cloudnative-pg/cloudnative-pg:1.20.0\n",
+			wantErrHas: "note: (stdin): Deployment/cnpg spec.template.spec.containers[0]: cloudnative-pg 1.20.0 is not in the operator catalog",
+		},
+		{
 			name:       "warning for a value that is not an image",
 			args:       []string{"images", "testdata/charts/demo", "--skip-tests", "--set", "sidecar.image=Not/An:Image"},
 			wantOut:    "quay.io/demo/app:1.0\nquay.io/demo/helper:2.0\n",
@@ -81,6 +108,39 @@ func TestImages(t *testing.T) {
 				t.Errorf("stderr %q, want it to contain %q", errOut, tt.wantErrHas)
 			}
 		})
+	}
+}
+
+// cnpgOperator is the CloudNativePG operator alone, as its chart installs it.
+const cnpgOperator = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cnpg}
+spec:
+  template:
+    spec:
+      containers:
+      - name: manager
+        image: ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0
+        env: [{name: OPERATOR_IMAGE_NAME, value: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0"}]
+`
+
+func TestExplainCatalog(t *testing.T) {
+	code, out, errOut := run(t, "", "images", "--explain-catalog")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"cloudnative-pg (images cloudnative-pg/cloudnative-pg; resources postgresql.cnpg.io)",
+		"https://github.com/open-telemetry/opentelemetry-operator/blob/v0.158.0/versions.txt",
+		"ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java:2.30.0",
+		"prometheus-operator", "cass-operator", "k8ssandra-operator", "grafana-operator", "cert-manager",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--explain-catalog lacks %q", want)
+		}
+	}
+	if code, _, _ := run(t, "", "images", "--explain-catalog", "-m", "x.yaml"); code != 2 {
+		t.Errorf("--explain-catalog with -m: exit %d, want 2", code)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/airlift-cli/airlift/pkg/catalog"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/fromchart"
 	"github.com/airlift-cli/airlift/pkg/inventory"
@@ -17,9 +18,11 @@ import (
 
 type imagesFlags struct {
 	chartFlags
-	manifests []string
-	output    string
-	why       string
+	manifests          []string
+	output             string
+	why                string
+	noOperatorDefaults bool
+	explainCatalog     bool
 }
 
 func newImagesCmd(g *globals) *cobra.Command {
@@ -30,8 +33,10 @@ func newImagesCmd(g *globals) *cobra.Command {
 		Long: `List every image a chart will run: containers, init and ephemeral containers
 of every kind (hooks included), image fields of custom resources, images in
 container args and env, in ConfigMaps, and those cass-operator derives from
-its ImageConfig. Each is normalised (docker.io/library/busybox:latest) and
-traced to the object, field and template it comes from.
+its ImageConfig, version maps, template text, and the images the operators
+it runs pull by default (compiled into them: see --explain-catalog). Each is
+normalised (docker.io/library/busybox:latest) and traced to the object,
+field and template it comes from.
 
 CHART is a chart directory, a .tgz, a chart name with --repo, or oci://...
 The chart is rendered client-side for Kubernetes ` + "--kube-version" + ` (default
@@ -43,6 +48,10 @@ fixed, not Helm's build-time default).`,
   kustomize build overlays/prod | airlift images -m -`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
+			case f.explainCatalog && (len(args) > 0 || len(f.manifests) > 0):
+				return usageErrorf("--explain-catalog takes no CHART and no -m")
+			case f.explainCatalog:
+				return nil
 			case len(f.manifests) > 0 && len(args) > 0:
 				return usageErrorf("give either CHART or -m FILE, not both")
 			case len(f.manifests) == 0 && len(args) != 1:
@@ -51,6 +60,10 @@ fixed, not Helm's build-time default).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.explainCatalog {
+				_, err := io.WriteString(g.streams.Out, catalog.Default().Explain())
+				return err
+			}
 			p, err := newPrinter(f.output, g.streams.Out)
 			if err != nil {
 				return err
@@ -64,8 +77,14 @@ fixed, not Helm's build-time default).`,
 			if err != nil {
 				return err
 			}
+			if f.noOperatorDefaults {
+				rep = rep.WithoutOperatorDefaults()
+			}
 			for _, w := range rep.Warnings {
 				fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(w.String()))
+			}
+			for _, n := range rep.Notes {
+				fmt.Fprintf(g.streams.Err, "note: %s\n", oneLine(n.String()))
 			}
 			if f.why != "" {
 				found, err := why(rep, f.why)
@@ -91,6 +110,8 @@ fixed, not Helm's build-time default).`,
 	fs.StringArrayVarP(&f.manifests, "manifest", "m", nil, "read plain manifests from FILE, a directory of them, or - for stdin, instead of a chart (repeatable; read together)")
 	fs.StringVarP(&f.output, "output", "o", "text", "output format: text (one image per line), table, json or yaml")
 	fs.StringVar(&f.why, "why", "", "print where IMAGE comes from")
+	fs.BoolVar(&f.noOperatorDefaults, "no-operator-defaults", false, "leave out the images operators pull by default (compiled into them, written in no manifest)")
+	fs.BoolVar(&f.explainCatalog, "explain-catalog", false, "list the operators, versions and default images airlift knows, with the source each was read from")
 	return cmd
 }
 

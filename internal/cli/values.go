@@ -257,8 +257,21 @@ func reportCheck(w io.Writer, rep *overrides.Report, dest string) error {
 		return nil
 	}
 	hint := ""
-	if len(rep.TemplateOnly()) > 0 {
-		hint = fmt.Sprintf("; %d set in templates only: airlift postrender --to %s rewrites them", len(rep.TemplateOnly()), dest)
+	if only := rep.TemplateOnly(); len(only) > 0 {
+		defaults := 0
+		for _, l := range only {
+			if l.OperatorDefault {
+				defaults++
+			}
+		}
+		what := fmt.Sprintf("%d set in templates only", len(only))
+		switch {
+		case defaults == len(only):
+			what = fmt.Sprintf("%d pulled by operators by default", defaults)
+		case defaults > 0:
+			what = fmt.Sprintf("%d set in templates only or pulled by operators by default", len(only))
+		}
+		hint = fmt.Sprintf("; %s: airlift postrender --to %s rewrites them", what, dest)
 	}
 	return fmt.Errorf("%d image(s) %w (%d moved)%s", len(rep.Leaks)+len(rep.Missing), ErrLeaks, len(rep.Moved), hint)
 }

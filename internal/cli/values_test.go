@@ -72,3 +72,22 @@ spec:
 		t.Errorf("postrender without --to: exit %d, want 2", code)
 	}
 }
+
+// TestWarningFailsValues: a value discovery could not read (a version map
+// entry that is not a reference) makes values and check exit non-zero:
+// a warning is never followed by "all moved".
+func TestWarningFailsValues(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "mirror.yaml")
+	code, _, stderr := run(t, "", "values", "testdata/charts/unreadable", "--to", "registry.internal:5000/mirror", "--output-file", out)
+	if code != 1 || strings.Contains(stderr, "check: all") {
+		t.Fatalf("values: exit %d\n%s", code, stderr)
+	}
+	want := `leak: "quay.io/Acme/product:0.42.0-3.8.0" (invalid image reference`
+	if !strings.Contains(stderr, want) || !strings.Contains(stderr, "entry 3.8.0") {
+		t.Errorf("values stderr lacks %q:\n%s", want, stderr)
+	}
+	code, _, stderr = run(t, "", "check", "testdata/charts/unreadable", "--to", "registry.internal:5000/mirror", "--overrides", out)
+	if code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "check: all") {
+		t.Errorf("check: exit %d\n%s", code, stderr)
+	}
+}

@@ -94,3 +94,54 @@ func Chart(t testing.TB, name string) string {
 	}
 	return dir
 }
+
+// OperatorDir returns testdata/operator-charts at the root of the module
+// (real operator charts, fetched as its SOURCES.md says, not committed), or
+// skips the test.
+func OperatorDir(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			dir := filepath.Join(d, "testdata", "operator-charts")
+			if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
+				t.Skipf("operator charts not found at %s: conformance tests skipped", dir)
+			}
+			return dir
+		}
+		if filepath.Dir(d) == d {
+			t.Skip("no go.mod above the test: operator charts not found")
+		}
+	}
+}
+
+// OperatorCharts returns the renders of the operator charts' SOURCES.md,
+// each with its list of expected images (<chart>.expected.txt) in Images.
+func OperatorCharts(t testing.TB, dir string) []Render {
+	t.Helper()
+	renders := Renders(t, dir)
+	for i := range renders {
+		renders[i].Images = renders[i].Chart + ".expected.txt"
+	}
+	return renders
+}
+
+// Expected reads a list of expected images: one per line, '#' comments
+// and blank lines left out.
+func Expected(t testing.TB, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line, _, _ = strings.Cut(line, "#"); strings.TrimSpace(line) != "" {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return out
+}

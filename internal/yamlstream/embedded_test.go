@@ -73,3 +73,25 @@ func TestEmbeddedOffset(t *testing.T) {
 		})
 	}
 }
+
+func TestEmbeddedDocs(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		docs    int
+		wantErr bool
+	}{
+		{"YAML", "a: 1\n---\nb: 2\n", 2, false},
+		{"JSON", `{"values": {"image": "x"}}`, 1, false},
+		{"a TOML file begins like a YAML list", "[agent]\nimage = \"quay.io/a/b:1\"\n", 1, true},
+		{"a template that is not YAML", "{{- if .x }}\nimage: a:1\n{{- end }}\n", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, err := EmbeddedDocs(tt.text)
+			if len(docs) != tt.docs || (err != nil) != tt.wantErr {
+				t.Errorf("EmbeddedDocs = %d docs, err %v; want %d, error %v", len(docs), err, tt.docs, tt.wantErr)
+			}
+		})
+	}
+}

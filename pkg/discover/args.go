@@ -57,7 +57,9 @@ func (w *walker) argTokens(tokens []string, pending *string, n *yaml.Node) {
 }
 
 // env scans container env values: any value of a variable named like an
-// image (SIDECAR_IMAGE, RELATED_IMAGE_X), and unmistakable images elsewhere.
+// image (SIDECAR_IMAGE, RELATED_IMAGE_X), unmistakable images elsewhere,
+// and version maps: lines of KEY=IMAGE (Strimzi's STRIMZI_KAFKA_IMAGES),
+// or a JSON or YAML map of them.
 func (w *walker) env(seq *yaml.Node) {
 	for i, item := range seq.Content {
 		item = resolve(item)
@@ -66,11 +68,27 @@ func (w *walker) env(seq *yaml.Node) {
 			continue
 		}
 		w.push(indexStep(i), keyStep("value"))
-		if imageVar(name) || unmistakable(strings.TrimSpace(val.Value)) {
-			w.candidate(val.Value, val, Written, "env "+name)
+		switch v := strings.TrimSpace(val.Value); {
+		case strings.Contains(v, "\n") || versionEntry(v):
+			w.text(val, "env "+name)
+		case strings.HasPrefix(v, "{") && w.depth < maxEmbedDepth && w.embedded(val):
+		case imageVar(name) || unmistakable(v):
+			if !hasTemplate(v) {
+				w.candidate(val.Value, val, Written, "env "+name)
+			}
 		}
 		w.pop(2)
 	}
+}
+
+// versionEntry reports whether a one-line value is KEY=IMAGE or KEY: IMAGE,
+// an entry of a version map.
+func versionEntry(v string) bool {
+	if !strings.ContainsAny(v, "=:") {
+		return false
+	}
+	_, val, ok := keyValue(v)
+	return ok && refShaped(val)
 }
 
 // imageFlag reports whether a command-line flag names an image:

@@ -15,7 +15,26 @@
 //     image volumes {reference};
 //   - references in container args and command ("--x-image=REF",
 //     "--x-image REF", and any "--flag=host/path:tag") and in env values;
-//   - YAML and JSON documents inside ConfigMap data, scanned the same way;
+//   - version maps, an operator's image per product version: KEY=IMAGE
+//     lines in an env value or a ConfigMap entry (Strimzi's
+//     STRIMZI_KAFKA_IMAGES), or the same as a YAML or JSON map, each entry
+//     with its key in the origin ("env X, entry 4.2.0");
+//   - YAML and JSON documents inside ConfigMap data and Secret stringData,
+//     scanned the same way, with strings in them that are unmistakably
+//     images;
+//   - composed references in such documents (values blobs): a bare image
+//     name under an image key, joined to a registry (hub, registry,
+//     imageRegistry) and a tag found at its level, an enclosing one or under
+//     the blob's global (Istio's global.hub + global.proxy.image +
+//     global.tag); a bare name without them is not an image by itself;
+//   - text that is not YAML (templates, scripts, TOML, ini, properties
+//     files), line by line: image keys and flags with a literal value, and
+//     values that are unmistakably images; template actions, schemas, docs
+//     and PromQL stay silent;
+//   - the images an operator pulls by default, compiled into it (package
+//     catalog): reported on the operator's container, citing the source,
+//     unless its settings (flags, env, config keys) replace them or every
+//     resource of the input that they serve names its own image;
 //   - cass-operator ImageConfig v1beta1 and v1beta2 (registry and namespace
 //     overrides applied), and the Cassandra server image the operator computes
 //     for each CassandraDatacenter or K8ssandraCluster datacenter from its
@@ -26,10 +45,12 @@
 // Every image keeps its origins: the object (kind, namespace, name), the
 // field path (spec.template.spec.initContainers[0].image) and the template
 // file from Helm's "# Source:" comment, for people; for programs, the
-// [Form] the reference takes there (written out, an image object, changed
-// or derived by an operator) and its [Position] in the input: the line, and
-// the steps (documents, map keys, list indexes) that lead to its node, into
-// documents held by ConfigMap values too. Package rewrite follows them to
-// edit the reference in place. A value that stands where an image belongs
-// but does not parse is reported as a Warning with its origin.
+// [Form] the reference takes there (written out, an image object, changed,
+// derived or composed, or an operator default) and its [Position] in the
+// input: the line, and the steps (documents, map keys, list indexes, lines
+// of a text) that lead to its node, into documents held by ConfigMap values
+// too. Package rewrite follows them to edit the reference in place. A value
+// that stands where an image belongs but does not parse is reported as a
+// Warning with its origin; things worth knowing that are not wrong (an
+// operator version the catalog does not cover) are Notes.
 package discover

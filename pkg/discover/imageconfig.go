@@ -193,8 +193,10 @@ func (c imageConfigV1) apply(component, image string) string {
 	return host + "/" + rest
 }
 
-// serverImage is the image cass-operator runs for a server type and version.
-func (c *imageConfig) serverImage(serverType, version string) (string, string, error) {
+// serverImage is the image cass-operator runs for a server type and version;
+// builtin, when set, are the repositories of the cass-operator release in
+// the input (read from where builtinFrom says) instead of the built-in map.
+func (c *imageConfig) serverImage(serverType, version string, builtin map[string]string, builtinFrom string) (string, string, error) {
 	if c.version == "v1beta2" {
 		t, ok := c.v2.Types[serverType]
 		if !ok {
@@ -211,6 +213,9 @@ func (c *imageConfig) serverImage(serverType, version string) (string, string, e
 		}
 	}
 	repo, suffix, from := defaultServerRepository[serverType], "", "built-in default"
+	if builtin != nil {
+		repo, from = builtin[serverType], "the built-in repository of "+builtinFrom
+	}
 	if d, ok := c.v1.Defaults[serverType]; ok && d.Repository != "" {
 		repo, suffix, from = d.Repository, d.Suffix, "defaults."+serverType
 	}
@@ -313,7 +318,7 @@ func (w *walker) serverRequest(serverType, version string, n *yaml.Node, steps .
 
 // resolve derives the server image from every ImageConfig seen, or warns
 // that none was.
-func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings []Warning) []Warning {
+func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings []Warning, builtin map[string]string, builtinFrom string) []Warning {
 	if len(configs) == 0 {
 		return append(warnings, Warning{Origin: r.origin, Value: r.version, Message: fmt.Sprintf(
 			"no serverImage: cass-operator derives it from serverType %s and serverVersion %s through its ImageConfig, "+
@@ -321,7 +326,7 @@ func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings
 			r.serverType, r.version)})
 	}
 	for _, c := range configs {
-		s, from, err := c.serverImage(r.serverType, r.version)
+		s, from, err := c.serverImage(r.serverType, r.version, builtin, builtinFrom)
 		if err == nil {
 			var ref reference.Reference
 			if ref, err = reference.Parse(s); err == nil {

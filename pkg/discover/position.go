@@ -37,18 +37,31 @@ const (
 	KeyStep
 	// IndexStep enters item Index of a list.
 	IndexStep
+	// LineStep enters line Index (from 0) of the text of a string value: an
+	// entry of a version map ("4.2.0=quay.io/org/kafka:1.2.0"), or a line
+	// of a template, script or config file. Key is the entry's key or the
+	// key the line sets ("image"), "" when the line has none. It is the last
+	// step of a Position.
+	LineStep
+	// DecodeStep enters the text a base64 string value holds (a Secret's
+	// data): the steps after it go into that text as into a string value.
+	DecodeStep
 )
 
 // Step is one step of a Position.
 type Step struct {
 	Kind  StepKind
-	Key   string // for KeyStep
-	Index int    // for IndexStep and DocumentStep
+	Key   string // for KeyStep and LineStep
+	Index int    // for IndexStep, DocumentStep and LineStep
 }
 
 func keyStep(k string) Step   { return Step{Kind: KeyStep, Key: k} }
 func indexStep(i int) Step    { return Step{Kind: IndexStep, Index: i} }
 func documentStep(i int) Step { return Step{Kind: DocumentStep, Index: i} }
+func decodeStep() Step        { return Step{Kind: DecodeStep} }
+func lineStep(i int, key string) Step {
+	return Step{Kind: LineStep, Index: i, Key: key}
+}
 
 // IsZero reports whether p locates nothing (images declared in chart
 // annotations, which are not in a stream).
@@ -62,12 +75,18 @@ func (p Position) Steps() []Step {
 		kind := StepKind(s[0])
 		n, w := uvarint(s[1:])
 		s = s[1+w:]
-		if kind == KeyStep {
+		switch kind {
+		case KeyStep:
 			out = append(out, keyStep(s[:n]))
 			s = s[n:]
-			continue
+		case LineStep:
+			k, w := uvarint(s)
+			s = s[w:]
+			out = append(out, lineStep(n, s[:k]))
+			s = s[k:]
+		default:
+			out = append(out, Step{Kind: kind, Index: n})
 		}
-		out = append(out, Step{Kind: kind, Index: n})
 	}
 	return out
 }
@@ -98,13 +117,17 @@ func (p Position) String() string {
 }
 
 // encodeSteps encodes steps for Position: per step, its kind byte, then a
-// uvarint (the index, or the key's length followed by the key).
+// uvarint (the index, or the key's length followed by the key; for a line,
+// the index, then the key's length and the key).
 func encodeSteps(steps []Step) string {
 	size := 0
 	for _, s := range steps {
-		if s.Kind == KeyStep {
+		switch s.Kind {
+		case KeyStep:
 			size += 1 + uvarintLen(len(s.Key)) + len(s.Key)
-		} else {
+		case LineStep:
+			size += 1 + uvarintLen(s.Index) + uvarintLen(len(s.Key)) + len(s.Key)
+		default:
 			size += 1 + uvarintLen(s.Index)
 		}
 	}
@@ -119,6 +142,10 @@ func encodeSteps(steps []Step) string {
 			continue
 		}
 		b.Write(buf[:binary.PutUvarint(buf[:], uint64(s.Index))])
+		if s.Kind == LineStep {
+			b.Write(buf[:binary.PutUvarint(buf[:], uint64(len(s.Key)))])
+			b.WriteString(s.Key)
+		}
 	}
 	return b.String()
 }
@@ -147,7 +174,9 @@ func uvarint(s string) (v, n int) {
 
 // formatPath formats steps as a field path for people and JSON:
 // spec.template.spec.containers[0].image, data["config.yaml"].images.x.
-// Document steps are not shown.
+// Document steps are not shown; a line of a string value is shown in
+// braces: its key (env[3].value{4.2.0}, data["run.sh"]{image}) or its
+// number from 1 (data["run.sh"]{line 7}).
 func formatPath(steps []Step) string {
 	var b strings.Builder
 	for _, s := range steps {
@@ -167,6 +196,14 @@ func formatPath(steps []Step) string {
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(s.Index))
 			b.WriteByte(']')
+		case LineStep:
+			b.WriteByte('{')
+			if s.Key != "" {
+				b.WriteString(s.Key)
+			} else {
+				b.WriteString("line " + strconv.Itoa(s.Index+1))
+			}
+			b.WriteByte('}')
 		}
 	}
 	return b.String()

@@ -34,6 +34,32 @@ type Origin struct {
 	// At locates the value at Path in the input stream: its line and the
 	// steps to its node. Zero for declared images.
 	At Position `json:"-"`
+	// Part locates, for a Composed reference, the value that holds its
+	// registry (global.hub): what a rewrite changes. Zero otherwise.
+	Part Position `json:"-"`
+	// Setting is, for an OperatorDefault, the operator setting that points
+	// it elsewhere and that a manifest can carry (an env variable or a flag
+	// of the operator's container); zero when there is none.
+	Setting Setting `json:"-"`
+}
+
+// Setting is an operator setting: an env variable or a command-line flag
+// of its container.
+type Setting struct {
+	Env, Flag string
+}
+
+// IsZero reports whether s names no setting.
+func (s Setting) IsZero() bool { return s == Setting{} }
+
+func (s Setting) String() string {
+	if s.Flag != "" {
+		return "flag " + s.Flag
+	}
+	if s.Env != "" {
+		return "env " + s.Env
+	}
+	return ""
 }
 
 // Form says how an image reference stands where it was found.
@@ -56,9 +82,18 @@ const (
 	Derived
 	// Declared: the reference is listed in a chart annotation.
 	Declared
+	// Composed: the reference is put together from parts at different
+	// places of a values blob: an image name at Path, its registry (Part)
+	// and tag at the same or an enclosing level (Istio's global.hub +
+	// global.proxy.image + global.tag).
+	Composed
+	// OperatorDefault: the reference is written nowhere: an operator
+	// running at Path (its container) pulls it by default, compiled into
+	// its binary (see package catalog). Via cites the source.
+	OperatorDefault
 )
 
-var formNames = [...]string{"written", "image object", "overridden", "derived", "declared"}
+var formNames = [...]string{"written", "image object", "overridden", "derived", "declared", "composed", "operator default"}
 
 func (f Form) String() string {
 	if int(f) < len(formNames) {
@@ -128,6 +163,9 @@ type Result struct {
 	Declared []Image
 	// Warnings in the order they were met.
 	Warnings []Warning
+	// Notes are worth knowing but not wrong: an operator the catalog knows
+	// in a version it does not cover.
+	Notes []Warning
 }
 
 // Find returns the image with the given reference (in any form Parse

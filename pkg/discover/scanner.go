@@ -7,6 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/airlift-cli/airlift/internal/yamlstream"
+	"github.com/airlift-cli/airlift/pkg/catalog"
 )
 
 // maxEmbedDepth bounds how deep documents inside ConfigMap data are
@@ -21,11 +22,30 @@ type Scanner struct {
 	warnings []Warning
 	configs  []*imageConfig
 	servers  []serverRequest
+
+	catalog    *catalog.Catalog
+	groups     map[string]bool // API groups of the catalog's operators
+	operators  []operatorUse
+	resources  []resource
+	configKeys map[string]string // keys of ConfigMap and Secret data, and their values
 }
 
-// NewScanner returns an empty Scanner.
-func NewScanner() *Scanner {
-	return &Scanner{images: imageSet{}, declared: imageSet{}}
+// NewScanner returns an empty Scanner. It reports the images operators
+// pull by default from catalog.Default() unless an option says otherwise.
+func NewScanner(opts ...Option) *Scanner {
+	s := &Scanner{images: imageSet{}, declared: imageSet{}, catalog: catalog.Default(), configKeys: map[string]string{}}
+	for _, o := range opts {
+		o(s)
+	}
+	s.groups = map[string]bool{}
+	if s.catalog != nil {
+		for _, op := range s.catalog.Operators {
+			for _, g := range op.Groups {
+				s.groups[g] = true
+			}
+		}
+	}
+	return s
 }
 
 // Scan is a convenience for scanning a single stream.
@@ -79,10 +99,12 @@ func (s *Scanner) Result() *Result {
 		images[k] = &cp
 	}
 	warnings := append([]Warning(nil), s.warnings...)
+	repos, from := s.serverRepositories()
 	for _, req := range s.servers {
-		warnings = req.resolve(s.configs, images, warnings)
+		warnings = req.resolve(s.configs, images, warnings, repos, from)
 	}
-	return &Result{Images: images.sorted(), Declared: s.declared.sorted(), Warnings: warnings}
+	notes := s.operatorDefaults(images, nil)
+	return &Result{Images: images.sorted(), Declared: s.declared.sorted(), Warnings: warnings, Notes: notes}
 }
 
 func (s *Scanner) warn(value, msg string, o Origin) {

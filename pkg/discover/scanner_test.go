@@ -195,9 +195,13 @@ spec:
 				"quay.io/prometheus-operator/prometheus-config-reloader:v0.52.0",
 				"quay.io/prometheus-operator/prometheus-operator:v0.52.0",
 				"quay.io/prometheus/alertmanager:v0.21.0",
+				// prometheus-operator's compiled-in default for a
+				// Prometheus without spec.image (the catalog).
+				"quay.io/prometheus/prometheus:v2.31.0",
 				"quay.io/thanos/thanos:v0.17.2",
 			},
 			origins: map[string]string{
+				"quay.io/prometheus/prometheus:v2.31.0":   "Deployment/operator spec.template.spec.containers[0]",
 				"quay.io/thanos/thanos:v0.17.2":           "Deployment/operator spec.template.spec.containers[0].args[1]",
 				"quay.io/prometheus/alertmanager:v0.21.0": "Deployment/operator spec.template.spec.containers[0].args[3]",
 				"ghcr.io/x/sidecar:1":                     "Deployment/operator spec.template.spec.containers[0].command[2]",
@@ -451,11 +455,6 @@ spec:
       openAPIV3Schema:
         properties:
           image: {type: string, description: "image: the image to run, e.g. busybox:1"}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: s}
-stringData: {image: "secret:1"}
 `,
 		},
 		{

@@ -14,16 +14,25 @@ import (
 type walker struct {
 	s     *Scanner
 	o     Origin
-	steps []Step // from the stream to the current node
-	base  int    // steps[base:] lead from the object: Origin.Path
-	off   int    // what to add to a node's line to get its line in the stream
-	depth int    // how many ConfigMap embeddings deep
+	steps []Step  // from the stream to the current node
+	base  int     // steps[base:] lead from the object: Origin.Path
+	off   int     // what to add to a node's line to get its line in the stream
+	depth int     // how many ConfigMap embeddings deep
+	maps  []frame // the mappings from the root of the document to the current node
+}
+
+// frame is a mapping on the way to the current node, and how many steps
+// lead to it.
+type frame struct {
+	m     *yaml.Node
+	steps int
 }
 
 // object scans a top-level object of a stream.
 func (w walker) object(m *yaml.Node, o Origin) {
 	w.o = objectOrigin(m, o)
 	w.base = len(w.steps)
+	w.noteResource(m)
 	w.dispatch(m)
 }
 
@@ -47,11 +56,14 @@ func (w *walker) origin(n *yaml.Node) Origin {
 func (w *walker) dispatch(m *yaml.Node) {
 	apiVersion, kind := str(get(m, "apiVersion")), str(get(m, "kind"))
 	switch {
-	case kind == "CustomResourceDefinition" || kind == "Secret":
-		// Schemas and opaque data: no images, and CRDs are large.
+	case kind == "CustomResourceDefinition":
+		// Schemas: no images, and CRDs are large.
 		return
 	case kind == "ConfigMap" && apiVersion == "v1":
 		w.configMap(m)
+		return
+	case kind == "Secret" && apiVersion == "v1":
+		w.secret(m)
 		return
 	case kind == "ImageConfig" && apiGroup(apiVersion) == "config.k8ssandra.io":
 		w.imageConfig(m)
@@ -90,19 +102,60 @@ func (w *walker) list(items *yaml.Node) {
 func (w *walker) walk(n *yaml.Node) {
 	switch n = resolve(n); n.Kind {
 	case yaml.MappingNode:
+		if w.depth > 0 && looseImageObject(n) && w.imageObject(n) {
+			return
+		}
+		w.maps = append(w.maps, frame{n, len(w.steps)})
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key := n.Content[i].Value
 			w.push(keyStep(key))
 			w.field(key, resolve(n.Content[i+1]))
 			w.pop(1)
 		}
+		w.maps = w.maps[:len(w.maps)-1]
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
 			w.push(indexStep(i))
-			w.walk(c)
+			if c = resolve(c); c.Kind == yaml.ScalarNode {
+				w.scalar(c)
+			} else {
+				w.walk(c)
+			}
 			w.pop(1)
 		}
 	}
+}
+
+// scalar looks at a string value that is not in an image field, in a
+// document held by a string value (a config file, a values blob): text is
+// scanned line by line, and a value that is unmistakably an image (or, in a
+// map of versions, shaped like one) is an image.
+func (w *walker) scalar(v *yaml.Node) {
+	if w.depth == 0 || !isString(v) {
+		return
+	}
+	s := strings.TrimSpace(v.Value)
+	switch {
+	case strings.Contains(s, "\n"):
+		w.text(v, "")
+	case unmistakable(s) || w.inVersionMap() && refShaped(s):
+		w.candidate(v.Value, v, Written, "reference-shaped value")
+	}
+}
+
+// inVersionMap reports whether the current node is a value of a map whose
+// values are all references with a path and a tag ({"4.2.0": "org/kafka:4.2.0"}).
+func (w *walker) inVersionMap() bool {
+	if len(w.maps) == 0 || len(w.steps) == 0 || w.steps[len(w.steps)-1].Kind != KeyStep {
+		return false
+	}
+	m := w.maps[len(w.maps)-1].m
+	for i := 1; i < len(m.Content); i += 2 {
+		if v := resolve(m.Content[i]); !isString(v) || !refShaped(strings.TrimSpace(v.Value)) {
+			return false
+		}
+	}
+	return true
 }
 
 // field looks at one field of a mapping; w.steps already end with key.
@@ -110,13 +163,30 @@ func (w *walker) field(key string, v *yaml.Node) {
 	if v == nil {
 		return
 	}
+	if (key == "containers" || key == "initContainers") && v.Kind == yaml.SequenceNode && w.depth == 0 && w.s.catalog != nil {
+		for i, c := range v.Content {
+			if c = resolve(c); c.Kind == yaml.MappingNode {
+				w.push(indexStep(i))
+				w.container(c)
+				w.pop(1)
+			}
+		}
+	}
 	switch {
 	case IsImageField(key):
 		switch v.Kind {
 		case yaml.ScalarNode:
-			if isString(v) {
-				w.candidate(v.Value, v, Written, "")
+			if !isString(v) {
+				return
 			}
+			if w.depth > 0 && key == "image" && bareName(strings.TrimSpace(v.Value)) && !w.inContainer() {
+				w.composed(v)
+				return
+			}
+			if hasTemplate(v.Value) || w.depth > 0 && strings.ContainsAny(strings.TrimSpace(v.Value), " \t") {
+				return // a template action, or prose in a document
+			}
+			w.candidate(v.Value, v, Written, "")
 			return
 		case yaml.MappingNode:
 			if w.imageObject(v) {
@@ -135,8 +205,35 @@ func (w *walker) field(key string, v *yaml.Node) {
 	case key == "env" && v.Kind == yaml.SequenceNode:
 		w.env(v)
 		return
+	case v.Kind == yaml.ScalarNode:
+		w.scalar(v)
+		return
 	}
 	w.walk(v)
+}
+
+// looseImageObject reports whether m, in a document held by a string value
+// and under a key that does not name an image, is an image object all the
+// same: only image-object keys, a repository (or a registry and a name)
+// and a tag or digest (cass-operator's images.<name> objects).
+func looseImageObject(m *yaml.Node) bool {
+	var repo, reg, name, version bool
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		switch m.Content[i].Value {
+		case "repository":
+			repo = true
+		case "registry":
+			reg = true
+		case "name", "image":
+			name = true
+		case "tag", "digest", "sha":
+			version = true
+		case "pullPolicy", "pullSecret", "suffix", "prefix":
+		default:
+			return false
+		}
+	}
+	return version && (repo || reg && name)
 }
 
 // IsImageField reports whether a field name holds an image: "image", or a
@@ -151,13 +248,22 @@ func IsImageField(k string) bool {
 // image found there, or a warning when it does not parse. Empty values are
 // not images.
 func (w *walker) candidate(value string, n *yaml.Node, form Form, via string) {
-	v := strings.TrimSpace(value)
-	if v == "" {
+	if strings.TrimSpace(value) == "" {
 		return
 	}
 	o := w.origin(n)
 	o.Form = form
 	o.Via = via
+	w.record(value, o)
+}
+
+// record records value as an image found at o, or a warning when it does
+// not parse.
+func (w *walker) record(value string, o Origin) {
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return
+	}
 	ref, err := reference.Parse(v)
 	if err != nil {
 		w.s.warn(value, err.Error(), o)

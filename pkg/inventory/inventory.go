@@ -29,6 +29,9 @@ type Report struct {
 	// Warnings are values that stand where an image belongs but do not
 	// parse, and images that cannot be resolved from the input alone.
 	Warnings []discover.Warning
+	// Notes are worth knowing but not wrong (an operator in a version the
+	// catalog of default images does not cover).
+	Notes []discover.Warning
 	// Manifest is the rendered stream that was scanned (charts only).
 	Manifest []byte `json:"-"`
 }
@@ -49,7 +52,28 @@ func FromManifests(inputs ...Input) (*Report, error) {
 // FromScanner is the report of what s has read.
 func FromScanner(s *discover.Scanner) *Report {
 	res := s.Result()
-	return &Report{Images: res.Images, Declared: res.Declared, Warnings: res.Warnings}
+	return &Report{Images: res.Images, Declared: res.Declared, Warnings: res.Warnings, Notes: res.Notes}
+}
+
+// WithoutOperatorDefaults returns the report without the images operators
+// pull by default (origins of form discover.OperatorDefault): an image
+// found elsewhere too keeps its other origins.
+func (r *Report) WithoutOperatorDefaults() *Report {
+	out := *r
+	out.Images = nil
+	for _, img := range r.Images {
+		var keep []discover.Origin
+		for _, o := range img.Origins {
+			if o.Form != discover.OperatorDefault {
+				keep = append(keep, o)
+			}
+		}
+		if len(keep) > 0 {
+			img.Origins = keep
+			out.Images = append(out.Images, img)
+		}
+	}
+	return &out
 }
 
 // Why returns the image matching ref (any form a runtime accepts:

@@ -15,6 +15,43 @@ type candidate struct {
 	role  Role
 	orig  string   // the value the chart sees ("" when empty or unset)
 	shape []string // Slot: the keys of the object to set, nil for a string slot
+	fixed bool     // Slot: shape is the object's own keys (an unset image object)
+}
+
+// internalDefaults is the key under which Istio's charts keep their
+// defaults, merged at the root of .Values by a template
+// (zzz_profile.yaml): users set the same paths at the root
+// (global.hub, not _internal_defaults_do_not_set.global.hub).
+const internalDefaults = "_internal_defaults_do_not_set"
+
+// atRoot returns values with the defaults kept under internalDefaults
+// merged at the root, where users set them (values set at the root win).
+func atRoot(values map[string]any) map[string]any {
+	d := asMap(values[internalDefaults])
+	if d == nil {
+		return values
+	}
+	rest := make(map[string]any, len(values))
+	for k, v := range values {
+		if k != internalDefaults {
+			rest[k] = v
+		}
+	}
+	return mergeOver(d, rest)
+}
+
+// mergeOver returns a copy of base with over merged into it, maps key by
+// key, other values replaced.
+func mergeOver(base, over map[string]any) map[string]any {
+	out := deepCopy(base).(map[string]any)
+	for k, v := range over {
+		if vm, bm := asMap(v), asMap(out[k]); vm != nil && bm != nil {
+			out[k] = mergeOver(bm, vm)
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // collector walks values trees and gathers candidates.
@@ -30,7 +67,11 @@ type collector struct {
 // holds the last repository part of every rendered image: a string is
 // taken for a whole reference only when it names one of them.
 func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
+	c.Values = atRoot(c.Values)
 	enabled, disabled := c.scopes()
+	for i := range enabled {
+		enabled[i].Defaults = atRoot(enabled[i].Defaults)
+	}
 	col := &collector{seen: map[string]*candidate{}, names: names, shapes: map[string]map[string]int{}}
 	for _, s := range enabled {
 		col.scopes = append(col.scopes, keysPath(s.Keys))
@@ -84,7 +125,7 @@ func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
 		knobs = append(knobs, k)
 	}
 	for _, cand := range col.seen {
-		if cand.role == Slot && cand.shape != nil {
+		if cand.role == Slot && cand.shape != nil && !cand.fixed {
 			cand.shape = col.slotShape(cand.path)
 		}
 		perImage = append(perImage, cand)
@@ -110,6 +151,10 @@ func (col *collector) walk(v any, p Path, parentKey string, obj map[string]any) 
 	case map[string]any:
 		if len(t) == 0 && isImageKey(parentKey) && len(p) > 0 {
 			col.add(&candidate{path: p, role: Slot, shape: []string{}})
+			return
+		}
+		if shape := unsetImageObject(t); shape != nil && len(p) > 0 {
+			col.add(&candidate{path: p, role: Slot, shape: shape, fixed: true})
 			return
 		}
 		if imageObject(t) {
@@ -168,6 +213,38 @@ func (col *collector) field(v any, p Path, k string, obj map[string]any) {
 			col.add(&candidate{path: p, role: Reference, orig: s})
 		}
 	}
+}
+
+// unsetImageObject returns the image keys of an image object left unset
+// ({repository: "", tag: ""}): the chart renders a setting from it only
+// when it is filled in, and the program it is for uses its own default
+// until then (the OpenTelemetry operator's auto-instrumentation images).
+// It returns nil for anything else.
+func unsetImageObject(m map[string]any) []string {
+	_, repo := m["repository"]
+	_, tag := m["tag"]
+	if !repo || !tag {
+		return nil
+	}
+	var shape []string
+	for k, v := range m {
+		switch k {
+		case "registry", "repository", "tag", "digest":
+			if s, ok := stringish(v); !ok || s != "" {
+				return nil
+			}
+		case "pullPolicy", "imagePullPolicy":
+			continue
+		default:
+			return nil
+		}
+	}
+	for _, k := range []string{"registry", "repository", "tag"} {
+		if _, ok := m[k]; ok {
+			shape = append(shape, k)
+		}
+	}
+	return shape
 }
 
 func hasTag(m map[string]any) bool {

@@ -66,6 +66,13 @@ type Leak struct {
 	// PinnedBy are the user's own --set style flags that fix the image
 	// (Chart.Pinned): Helm applies them after every values file.
 	PinnedBy []Path
+	// Default is set for an image an operator pulls by default (compiled
+	// in, written in no manifest): the operator setting that moves it,
+	// which `airlift postrender` adds ("env POSTGRES_IMAGE_NAME"), or "" when
+	// none does (the origin's Via says what does).
+	Default string
+	// OperatorDefault reports an image an operator pulls by default.
+	OperatorDefault bool
 }
 
 // pinnedBy is the --set paths that fix u's image, in order, unique.
@@ -113,10 +120,24 @@ func (l Leak) String() string {
 	switch {
 	case len(l.PinnedBy) > 0:
 		b.WriteString(" [" + l.pinnedText() + "]")
+	case l.OperatorDefault && l.Default != "":
+		b.WriteString(" [operator default: airlift postrender sets " + l.Default + " on the operator]")
+	case l.OperatorDefault:
+		b.WriteString(" [operator default that no operator setting moves: set the resource's own image field]")
 	case l.TemplateOnly:
 		b.WriteString(" [set in the template only]")
 	}
 	return b.String()
+}
+
+// defaultLeak marks a leak of an image an operator pulls by default.
+func defaultLeak(l *Leak, o discover.Origin) {
+	if o.Form != discover.OperatorDefault {
+		return
+	}
+	l.OperatorDefault = true
+	l.Default = o.Setting.String()
+	l.TemplateOnly = l.TemplateOnly && !o.Setting.IsZero()
 }
 
 // Check renders the chart with the user's values and values layered over
@@ -195,12 +216,7 @@ func (t *Traced) compare(res *discover.Result, targets map[string]reference.Pair
 	for _, img := range res.Images {
 		got := img.Ref.String()
 		for _, o := range img.Origins {
-			var src *Use
-			for _, u := range idx.at(o) {
-				if src == nil || targets[u.image.String()].Target.String() == got {
-					src = u
-				}
-			}
+			src := sourceAt(idx.at(o), got, targets)
 			var wantRef reference.Reference
 			if src != nil {
 				wantRef = targets[src.image.String()].Target
@@ -213,6 +229,7 @@ func (t *Traced) compare(res *discover.Result, targets map[string]reference.Pair
 			if src != nil {
 				l.Source, l.Want, l.TemplateOnly, l.PinnedBy = src.image, wantRef, src.TemplateOnly(), pinnedBy(src)
 			}
+			defaultLeak(&l, o)
 			key := got + "\x00" + l.Source.String()
 			if prev, ok := leaks[key]; ok {
 				prev.Origins = append(prev.Origins, o)
@@ -227,14 +244,14 @@ func (t *Traced) compare(res *discover.Result, targets map[string]reference.Pair
 			order = append(order, key)
 		}
 	}
+	// A warning is never followed by "all moved": what discovery could not
+	// read may point anywhere.
 	for _, w := range res.Warnings {
-		uses := idx.at(w.Origin)
-		if len(uses) == 0 {
-			continue
+		l := Leak{Value: w.Value, Message: w.Message, Origins: []discover.Origin{w.Origin}}
+		if uses := idx.at(w.Origin); len(uses) > 0 {
+			src := uses[0]
+			l.Source, l.Want, l.TemplateOnly, l.PinnedBy = src.image, targets[src.image.String()].Target, src.TemplateOnly(), pinnedBy(src)
 		}
-		src := uses[0]
-		l := Leak{Value: w.Value, Message: w.Message, Source: src.image, Want: targets[src.image.String()].Target,
-			Origins: []discover.Origin{w.Origin}, TemplateOnly: src.TemplateOnly(), PinnedBy: pinnedBy(src)}
 		key := "\x01" + w.Value + "\x00" + l.Source.String()
 		if prev, ok := leaks[key]; ok {
 			prev.Origins = append(prev.Origins, w.Origin)
@@ -262,6 +279,22 @@ func (t *Traced) compare(res *discover.Result, targets map[string]reference.Pair
 	sortPairs(rep.Moved)
 	sortPairs(rep.Missing)
 	return rep
+}
+
+// sourceAt picks, among the uses at one place, the one the image got
+// rendered there stands for: the one whose target it is, else the one it
+// still is (not moved), else any.
+func sourceAt(uses []*Use, got string, targets map[string]reference.Pair) *Use {
+	var src *Use
+	for _, u := range uses {
+		if targets[u.image.String()].Target.String() == got {
+			return u
+		}
+		if src == nil || u.image.String() == got {
+			src = u
+		}
+	}
+	return src
 }
 
 func sortPairs(ps []reference.Pair) {

@@ -11,15 +11,20 @@
 // image-shaped values of the chart and of every enabled subchart, each
 // under its values scope (aliases honoured):
 //
-//   - registry keys (registry, imageRegistry, registryOverride), repository
-//     keys (repository, imageRepository, and image or name inside an image
+//   - registry keys (registry, imageRegistry, registryOverride, Istio's
+//     hub; Istio's defaults kept under _internal_defaults_do_not_set are
+//     read at the root, where users set them), repository keys (repository, imageRepository, and image or name inside an image
 //     object such as ingress-nginx's {registry, image, tag, digest}), tag
 //     keys;
 //   - strings that parse as a reference naming an image the chart renders
 //     (k8ssandra's cassandra.versionImageMap entries);
 //   - empty image values ({} or "") that replace an image the templates
 //     compute (k8ssandra's stargate.image), filled in with the shape of the
-//     chart's other image objects;
+//     chart's other image objects, and image objects left unset
+//     ({repository: "", tag: ""}) that render an operator's setting only
+//     when filled in: the image found in that setting's place moves the
+//     image the operator pulls by default (the OpenTelemetry operator's
+//     auto-instrumentation images);
 //   - chart-wide knobs: global.imageRegistry (tried even where no
 //     values.yaml declares it), global.image.registry, other registry keys
 //     under global, a top-level imageRegistry.
@@ -65,8 +70,12 @@
 // over them (as one more -f file after the user's) and compares every image,
 // place by place, with mapping.Map of the image rendered there without the
 // overrides; every original image must still render, one to one. Anything
-// else is a [Leak] with its object, field path and template file. Images
-// that no values path controls are marked TemplateOnly: Rewrite of package
+// else is a [Leak] with its object, field path and template file, and so is
+// every value discovery could not read (a warning is never followed by "all
+// moved"). Images an operator pulls by default (package catalog) are leaks
+// until the operator's setting names the mirror: the leak says which setting
+// `airlift postrender` adds, or that none moves it. Images that no values
+// path controls are marked TemplateOnly: Rewrite of package
 // rewrite, the core of `airlift postrender`, moves them in the manifest
 // stream. Images fixed by the user's own --set flags ([Chart].Pinned, which
 // Helm applies after every values file) are marked PinnedBy those paths

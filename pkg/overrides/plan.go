@@ -184,12 +184,12 @@ next:
 	return false
 }
 
-// knobValue is the value the knob takes: the destination, or under other
-// layouts the value that moves most images to their targets.
+// knobValue is the value the knob takes: the value that moves most images
+// to their targets, the destination when none does. Under the layout that
+// keeps paths that is the destination for a registry, and the destination
+// with the path for a knob that holds one (Istio's global.hub:
+// docker.io/istio).
 func (p *planner) knobValue(k *candidate) string {
-	if p.m.Layout == reference.KeepPath {
-		return p.m.String()
-	}
 	votes := map[string]int{}
 	best, n := p.m.String(), 0
 	for _, img := range p.t.Images {

@@ -50,8 +50,10 @@ func (r Role) String() string {
 // isImageKey is discovery's rule for a field that holds an image.
 func isImageKey(k string) bool { return discover.IsImageField(k) }
 
+// isRegistryKey: registry, imageRegistry, registryOverride, and Istio's hub
+// (a registry with a path: docker.io/istio).
 func isRegistryKey(k string) bool {
-	return k == "registry" || strings.HasSuffix(k, "Registry") || k == "registryOverride"
+	return k == "registry" || strings.HasSuffix(k, "Registry") || k == "registryOverride" || k == "hub" || strings.HasSuffix(k, "Hub")
 }
 
 func isRepositoryKey(k string) bool { return k == "repository" || strings.HasSuffix(k, "Repository") }

@@ -258,6 +258,9 @@ func (t *Traced) decode(res *discover.Result, index places) {
 		for _, o := range img.Origins {
 			u := t.match(index.at(o), comps)
 			if u == nil {
+				u = t.defaultSetBy(o)
+			}
+			if u == nil {
 				continue
 			}
 			for _, id := range ids {
@@ -277,6 +280,26 @@ func (t *Traced) decode(res *discover.Result, index places) {
 			}
 		}
 	}
+}
+
+// defaultSetBy returns the use of an image an operator pulls by default
+// that the setting at o replaces: o is the value of that setting (a flag or
+// an env variable the render added to the operator's container), found
+// where the render without it had none.
+func (t *Traced) defaultSetBy(o discover.Origin) *Use {
+	for _, img := range t.Images {
+		for _, u := range img.Uses {
+			d := u.Origin
+			if d.Form != discover.OperatorDefault || d.Setting.IsZero() || d.File != o.File || d.Kind != o.Kind ||
+				d.Namespace != o.Namespace || d.Name != o.Name || !strings.HasPrefix(o.Path, d.Path+".") {
+				continue
+			}
+			if o.Via == d.Setting.String() {
+				return u
+			}
+		}
+	}
+	return nil
 }
 
 // match picks the use a rendered image at one origin stands for: the only

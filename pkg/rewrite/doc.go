@@ -4,9 +4,14 @@
 //
 // [Rewrite] scans a manifest stream with package discover and edits each
 // reference where discover found it, following the origin's position (the
-// document, map keys, list indexes, and documents held by ConfigMap values)
-// back to its node: no field path is parsed. Only the references change;
-// comments, quoting, key order and everything else stay byte for byte.
+// document, map keys, list indexes, documents held by ConfigMap values, and
+// lines of a text: a version map's entry, a template line) back to its node:
+// no field path is parsed. A composed reference moves by its registry part
+// (Istio's global.hub), once for every image that shares it. An image an
+// operator pulls by default moves by the operator's own setting (an env
+// variable or a flag) added to its container; those are the only lines
+// added. Only the references change; comments, quoting, key order and
+// everything else stay byte for byte.
 //
 // The package is pure: bytes and a [reference.Mapping] in, bytes and a list
 // of [Change]s out.

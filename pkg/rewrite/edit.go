@@ -40,6 +40,14 @@ func (e *editor) replace(line, span int, old, new string) bool {
 	return false
 }
 
+// insert inserts text (whole lines) before line (1-based). Line numbers
+// given to later calls keep meaning the lines of the original stream.
+func (e *editor) insert(line int, text string) {
+	if line >= 1 && line <= len(e.lines) {
+		e.lines[line-1] = append([]byte(text), e.lines[line-1]...)
+	}
+}
+
 // refByte reports whether b can be part of an image reference.
 func refByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("._-/:@", b) >= 0

@@ -13,41 +13,86 @@ type stream struct {
 	docs  []yamlstream.Document
 	roots map[int]*yaml.Node          // parsed documents by number
 	texts map[*yaml.Node][]*yaml.Node // documents held by string values
+	decs  map[*yaml.Node]*yaml.Node   // texts held by base64 values
 }
 
 func newStream(data []byte) *stream {
-	return &stream{docs: yamlstream.Split(data), roots: map[int]*yaml.Node{}, texts: map[*yaml.Node][]*yaml.Node{}}
+	return &stream{docs: yamlstream.Split(data), roots: map[int]*yaml.Node{}, texts: map[*yaml.Node][]*yaml.Node{},
+		decs: map[*yaml.Node]*yaml.Node{}}
 }
 
-// find follows a position to its node (aliases followed). It returns the
-// node and what to add to the node's line to get its line in the stream.
-func (s *stream) find(p discover.Position) (*yaml.Node, int, bool) {
+// place is where a position leads: a node (aliases followed), what to add
+// to its lines to get their line in the stream (or, inside base64 data, in
+// the decoded text), the line of the node's text the position ends in, if
+// any, and, inside base64 data, the string value that holds it encoded and
+// the offset of that value's lines.
+type place struct {
+	n      *yaml.Node
+	off    int
+	line   discover.Step
+	enc    *yaml.Node
+	encOff int
+}
+
+// find follows a position to where it leads.
+func (s *stream) find(p discover.Position) (place, bool) {
+	pl := s.follow(p)
+	return pl, pl.n != nil
+}
+
+func (s *stream) follow(p discover.Position) place {
+	var pl place
 	steps := p.Steps()
 	if len(steps) == 0 || steps[0].Kind != discover.DocumentStep {
-		return nil, 0, false
+		return place{}
 	}
 	n, off := s.document(steps[0].Index)
 	for _, st := range steps[1:] {
 		if n = resolve(n); n == nil {
-			return nil, 0, false
+			return place{}
 		}
 		switch st.Kind {
+		case discover.LineStep:
+			if n.Kind != yaml.ScalarNode {
+				return place{}
+			}
+			pl.line = st
 		case discover.KeyStep:
 			n = lookup(n, st.Key)
 		case discover.IndexStep:
 			n = item(n, st.Index)
 		case discover.DocumentStep:
 			if n.Kind != yaml.ScalarNode {
-				return nil, 0, false
+				return place{}
 			}
 			off += yamlstream.EmbeddedOffset(n)
 			n = s.embedded(n, st.Index)
+		case discover.DecodeStep:
+			if n.Kind != yaml.ScalarNode || pl.enc != nil {
+				return place{}
+			}
+			pl.enc, pl.encOff = n, off
+			n, off = s.decoded(n), 0
 		}
 	}
-	if n = resolve(n); n == nil {
-		return nil, 0, false
+	pl.n, pl.off = resolve(n), off
+	return pl
+}
+
+// decoded returns the text base64 value n holds as a string node whose
+// lines are those of the text, from 1; nil when n is not base64 of a text.
+func (s *stream) decoded(n *yaml.Node) *yaml.Node {
+	if d, ok := s.decs[n]; ok {
+		return d
 	}
-	return n, off, true
+	d, ok := yamlstream.Decoded(n)
+	if ok {
+		d.Line, d.Column = 1, 1
+	} else {
+		d = nil
+	}
+	s.decs[n] = d
+	return d
 }
 
 // document returns the root of document i of the stream (nil when there is

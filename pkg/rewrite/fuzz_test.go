@@ -22,6 +22,9 @@ func FuzzRewrite(f *testing.F) {
 		"a: &x {image: b}\nb: *x\nc: {image: {reference: quay.io/a/b:1}}\n",
 		"--- {image: a:1}\n--- [{image: b:1}, {serverImage: c:1}]\n...\n",
 		"{\"image\": {\"registry\": \"r.io\", \"repository\": \"a\", \"name\": \"b\", \"sha\": \"abc\"}}",
+		"kind: Deployment\nspec: {template: {spec: {containers: [{name: m, image: \"ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0\", env: [{name: A, value: b}]}]}}}\n",
+		"kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: m\n        image: ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0\n        ports: []\n",
+		"kind: ConfigMap\napiVersion: v1\ndata:\n  v: |\n    4.2.0=quay.io/a/b:1\n  t: |\n    image = \"quay.io/a/c:1\"\n  j: '{\"global\": {\"hub\": \"quay.io/a\", \"tag\": \"1\"}, \"x\": {\"image\": \"d\"}}'\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -30,7 +33,7 @@ func FuzzRewrite(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, _, err := rewrite.Rewrite(data, m)
+		out, changes, err := rewrite.Rewrite(data, m)
 		if err != nil {
 			var se *discover.SyntaxError
 			if !errors.As(err, &se) {
@@ -38,7 +41,11 @@ func FuzzRewrite(f *testing.F) {
 			}
 			return
 		}
-		if bytes.Count(out, []byte("\n")) != bytes.Count(data, []byte("\n")) {
+		inserted := 0
+		for _, c := range changes {
+			inserted += c.Inserted
+		}
+		if bytes.Count(out, []byte("\n")) != bytes.Count(data, []byte("\n"))+inserted {
 			t.Fatalf("lines changed:\n%q\n%q", data, out)
 		}
 	})

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"cmp"
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,6 +21,10 @@ type Change struct {
 	Line int
 	// Skipped says why the reference was not rewritten; "" when it was.
 	Skipped string
+	// Inserted counts the lines added for an image the operator pulls by
+	// default: the setting that points it at To, added to the operator's
+	// container (several defaults of one container count once).
+	Inserted int
 }
 
 // String formats the change on one line: "line 12: a -> b at path" or
@@ -28,6 +33,9 @@ func (c Change) String() string {
 	at := c.Origin.String()
 	if c.Skipped != "" {
 		return fmt.Sprintf("line %d: %s left alone at %s: %s", c.Line, c.From, at, c.Skipped)
+	}
+	if c.Origin.Form == discover.OperatorDefault {
+		return fmt.Sprintf("line %d: %s -> %s at %s, by a setting added to the operator", c.Line, c.From, c.To, at)
 	}
 	return fmt.Sprintf("line %d: %s -> %s at %s", c.Line, c.From, c.To, at)
 }
@@ -42,10 +50,15 @@ func (c Change) String() string {
 // under the destination are left alone, so that rewriting twice changes
 // nothing.
 //
+// Images an operator pulls by default (package catalog) are written
+// nowhere: the operator setting that replaces the default (an env variable,
+// or a flag) is added to its container, pointing at the target; those lines
+// are the only ones added (Change.Inserted counts them).
+//
 // Images that are not written where they are found cannot be rewritten and
 // come back as Changes with Skipped set: server images cass-operator derives
-// from a serverVersion, and ImageConfig images it rewrites itself with its
-// imageRegistry. Changes come in the order of the stream. Documents that are
+// from a serverVersion, ImageConfig images it rewrites itself with its
+// imageRegistry, and defaults no setting of the operator moves. Changes come in the order of the stream. Documents that are
 // not YAML are an error (a join of *discover.SyntaxError) and nothing is
 // returned.
 func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
@@ -53,18 +66,47 @@ func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s := newStream(manifest)
-	ed := newEditor(manifest)
+	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{},
+		added: map[*yaml.Node]*additions{}, encs: map[*yaml.Node]*encoded{}}
 	var changes []Change
 	for _, img := range res.Images {
 		for _, o := range img.Origins {
-			if c, ok := rewriteOne(s, ed, img.Ref, o, m); ok {
-				changes = append(changes, c)
+			c, ok := r.one(img.Ref, o)
+			if !ok {
+				continue
+			}
+			if o.Form == discover.OperatorDefault && c.Skipped == "" {
+				node, off, set, why := r.defaultKnob(o, img.Ref, c.To)
+				c.Skipped = why
+				if why == "" {
+					r.add(node, off, set, len(changes))
+				}
+			}
+			changes = append(changes, c)
+		}
+	}
+	r.flush(changes)
+	for line, why := range r.encode() {
+		for i := range changes {
+			if changes[i].Line == line && changes[i].Skipped == "" {
+				changes[i].Skipped = why
 			}
 		}
 	}
 	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Line, b.Line) })
-	return ed.bytes(), changes, nil
+	return r.ed.bytes(), changes, nil
+}
+
+// rewriter rewrites one stream.
+type rewriter struct {
+	s        *stream
+	ed       *editor
+	m        reference.Mapping
+	parts    map[discover.Position]string // registry parts of composed references rewritten, and their new value
+	encs     map[*yaml.Node]*encoded      // decoded texts of base64 values, by value
+	encOrder []place                      // the base64 values of encs, in the order met
+	added    map[*yaml.Node]*additions    // settings to add to operator containers
+	order    []*yaml.Node                 // the containers of added, in the order met
 }
 
 // underDestination reports whether r is already under the mapping's
@@ -76,9 +118,10 @@ func underDestination(r reference.Reference, m reference.Mapping) bool {
 	return m.Prefix == "" || strings.HasPrefix(r.Repository, m.Prefix+"/")
 }
 
-// rewriteOne rewrites the image ref found at origin o. It reports false
-// when there is nothing to say: the image is already under the destination.
-func rewriteOne(s *stream, ed *editor, ref reference.Reference, o discover.Origin, m reference.Mapping) (Change, bool) {
+// one rewrites the image ref found at origin o. It reports false when
+// there is nothing to say: the image is already under the destination.
+func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool) {
+	m := r.m
 	if o.Form == discover.Declared || underDestination(ref, m) {
 		return Change{}, false
 	}
@@ -95,22 +138,136 @@ func rewriteOne(s *stream, ed *editor, ref reference.Reference, o discover.Origi
 	case o.Form == discover.Overridden:
 		c.Skipped = "the operator applies its ImageConfig imageRegistry to it; set that instead"
 		return c, true
+	case o.Form == discover.Composed:
+		c.Line, c.Skipped = r.composed(o, target)
+		return c, true
+	case o.Form == discover.OperatorDefault:
+		return c, true // Rewrite adds the setting that moves it
 	}
-	n, off, ok := s.find(o.At)
+	pl, ok := r.s.find(o.At)
+	n, off, ed := pl.n, pl.off, r.editor(pl)
 	switch {
 	case ok && o.Form == discover.ImageObject && n.Kind == yaml.MappingNode:
-		c.Line = n.Line + off
-		if r := resolve(lookup(n, "reference")); r != nil && r.Kind == yaml.ScalarNode {
+		c.Line = r.line(pl, n.Line+off)
+		if ref := resolve(lookup(n, "reference")); ref != nil && ref.Kind == yaml.ScalarNode {
 			// A Kubernetes image volume: the reference is written out.
-			c.Skipped = rewriteScalar(ed, r, r.Line+off, ref, target, o.Path)
+			c.Skipped = rewriteScalar(ed, ref, ref.Line+off, ref.Line+off, "", c.From, target, o.Path)
 			break
 		}
 		c.Skipped = rewriteObject(ed, n, off, target, m)
 	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
-		c.Line = n.Line + off
-		c.Skipped = rewriteScalar(ed, n, c.Line, ref, target, o.Path)
+		c.Line = r.line(pl, n.Line+off)
+		text, at := "", n.Line+off
+		if pl.line.Kind == discover.LineStep {
+			c.Line = o.At.Line
+			text, at = lineOf(n.Value, pl.line.Index), firstLine(n, off)+pl.line.Index
+		}
+		c.Skipped = rewriteScalar(ed, n, n.Line+off, at, text, ref, target, o.Path)
 	default:
 		c.Skipped = "not found at " + o.Path
 	}
 	return c, true
+}
+
+// firstLine is the line of the first line of the text of scalar n: the
+// line after the indicator of a block scalar.
+func firstLine(n *yaml.Node, off int) int {
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return n.Line + off + 1
+	}
+	return n.Line + off
+}
+
+// encoded is the decoded text of a base64 value being rewritten.
+type encoded struct {
+	ed   *editor
+	text string
+}
+
+// editor returns the editor of the stream, or, inside base64 data, the one
+// of the decoded text.
+func (r *rewriter) editor(pl place) *editor {
+	if pl.enc == nil {
+		return r.ed
+	}
+	e, ok := r.encs[pl.enc]
+	if !ok {
+		text := r.s.decoded(pl.enc).Value
+		e = &encoded{ed: newEditor([]byte(text)), text: text}
+		r.encs[pl.enc] = e
+		r.encOrder = append(r.encOrder, pl)
+	}
+	return e.ed
+}
+
+// line is the line of the stream a node line is on: inside base64 data,
+// that of the value.
+func (r *rewriter) line(pl place, l int) int {
+	if pl.enc != nil {
+		return pl.enc.Line + pl.encOff
+	}
+	return l
+}
+
+// encode writes back the base64 values whose decoded text changed. It
+// returns the lines of those it could not.
+func (r *rewriter) encode() map[int]string {
+	failed := map[int]string{}
+	for _, pl := range r.encOrder {
+		e := r.encs[pl.enc]
+		text := string(e.ed.bytes())
+		if text == e.text {
+			continue
+		}
+		line := pl.enc.Line + pl.encOff
+		old := strings.TrimSpace(pl.enc.Value)
+		if strings.ContainsAny(old, " \t\n") || !r.ed.replace(line, 1, old, base64.StdEncoding.EncodeToString([]byte(text))) {
+			failed[line] = "the base64 value is not written on one line"
+		}
+	}
+	return failed
+}
+
+// composed rewrites the registry part of a reference composed from parts
+// (global.hub + global.proxy.image + global.tag): the part becomes the
+// target without the image name. A part shared by several images is
+// rewritten once; they must agree on its new value. It returns the line of
+// the part and why it could not, or "".
+func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int, string) {
+	npl, okName := r.s.find(o.At)
+	ppl, okPart := r.s.find(o.Part)
+	name, part, off, ed := npl.n, ppl.n, ppl.off, r.editor(ppl)
+	if !okName || !okPart || name.Kind != yaml.ScalarNode || part.Kind != yaml.ScalarNode {
+		return o.At.Line, "the parts of the composed reference are not found at " + o.Path
+	}
+	line := part.Line + off
+	hub, ok := strings.CutSuffix(target.Name(), "/"+strings.TrimSpace(name.Value))
+	if !ok {
+		return line, "the image name does not end the target path"
+	}
+	if done, ok := r.parts[o.Part]; ok {
+		if done != hub {
+			return line, "its registry part is shared with an image that maps to " + done
+		}
+		return line, ""
+	}
+	old := strings.TrimSpace(part.Value)
+	if old != hub && !ed.replace(line, strings.Count(part.Value, "\n")+1, old, hub) {
+		return r.line(ppl, line), "the registry part is not written out on line " + fmt.Sprint(line)
+	}
+	r.parts[o.Part] = hub
+	return r.line(ppl, line), ""
+}
+
+// lineOf returns line i (from 0) of a text.
+func lineOf(text string, i int) string {
+	for ; i > 0; i-- {
+		_, rest, ok := strings.Cut(text, "\n")
+		if !ok {
+			return ""
+		}
+		text = rest
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return first
 }

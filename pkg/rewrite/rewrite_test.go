@@ -20,6 +20,7 @@ func TestRewrite(t *testing.T) {
 		in      string
 		out     string   // "" means unchanged
 		skipped []string // substrings of Skipped reasons, in order
+		flat    bool     // map with reference.Flatten
 	}{
 		{
 			name: "container images keep their written form",
@@ -261,6 +262,174 @@ spec:
 `,
 		},
 		{
+			name: "version map entries in an env value: each entry moves, the keys stay",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: strimzi-cluster-operator}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/strimzi/operator:1.2.0
+        env:
+        - name: STRIMZI_KAFKA_IMAGES
+          value: |                 
+            4.2.0=quay.io/strimzi/kafka:1.2.0-kafka-4.2.0
+            4.3.1=quay.io/strimzi/kafka:1.2.0-kafka-4.3.1
+        - {name: ONE, value: "3.7.0=quay.io/org/product:0.41.0-3.7.0"}
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: strimzi-cluster-operator}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: registry.example.com:5000/mirror/strimzi/operator:1.2.0
+        env:
+        - name: STRIMZI_KAFKA_IMAGES
+          value: |                 
+            4.2.0=registry.example.com:5000/mirror/strimzi/kafka:1.2.0-kafka-4.2.0
+            4.3.1=registry.example.com:5000/mirror/strimzi/kafka:1.2.0-kafka-4.3.1
+        - {name: ONE, value: "3.7.0=registry.example.com:5000/mirror/org/product:0.41.0-3.7.0"}
+`,
+		},
+		{
+			name: "template text and config files in ConfigMap and Secret data",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: injector}
+data:
+  config: |-
+    templates:
+      grpc-simple: |
+        spec:
+          initContainers:
+          - name: init
+            image: busybox:1.28 # pinned
+          containers:
+          - name: c
+            image: "{{ .ProxyImage }}"
+  agent.toml: |
+    [agent]
+    image = "quay.io/acme/agent:1.2"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData:
+  run.sh: |
+    #!/bin/sh
+    exec /manager --sidecar-image=ghcr.io/acme/sidecar:4 --port=8080
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: injector}
+data:
+  config: |-
+    templates:
+      grpc-simple: |
+        spec:
+          initContainers:
+          - name: init
+            image: registry.example.com:5000/mirror/library/busybox:1.28 # pinned
+          containers:
+          - name: c
+            image: "{{ .ProxyImage }}"
+  agent.toml: |
+    [agent]
+    image = "registry.example.com:5000/mirror/acme/agent:1.2"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData:
+  run.sh: |
+    #!/bin/sh
+    exec /manager --sidecar-image=registry.example.com:5000/mirror/acme/sidecar:4 --port=8080
+`,
+		},
+		{
+			name: "Secret data in base64: the decoded text is rewritten and encoded again",
+			in: `apiVersion: v1
+kind: Secret
+metadata: {name: agent}
+data:
+  agent.toml: W2FnZW50XQppbWFnZSA9ICJxdWF5LmlvL2FjbWUvYWdlbnQ6MS4yIgo=
+  values.yaml: "c2lkZWNhcjoKICBpbWFnZTogZ2hjci5pby9hY21lL3NpZGVjYXI6NAo=" # quoted
+  keystore: AAECYmluYXJ5
+`,
+			out: `apiVersion: v1
+kind: Secret
+metadata: {name: agent}
+data:
+  agent.toml: W2FnZW50XQppbWFnZSA9ICJyZWdpc3RyeS5leGFtcGxlLmNvbTo1MDAwL21pcnJvci9hY21lL2FnZW50OjEuMiIK
+  values.yaml: "c2lkZWNhcjoKICBpbWFnZTogcmVnaXN0cnkuZXhhbXBsZS5jb206NTAwMC9taXJyb3IvYWNtZS9zaWRlY2FyOjQK" # quoted
+  keystore: AAECYmluYXJ5
+`,
+		},
+		{
+			name: "a composed reference moves through its registry part, shared by two images",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector}
+data:
+  values: |-
+    {
+      "global": {
+        "hub": "docker.io/istio",
+        "tag": "1.30.3",
+        "proxy": {"image": "proxyv2"},
+        "proxy_init": {"image": "proxyv2"}
+      },
+      "hub": "",
+      "image": "pilot"
+    }
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector}
+data:
+  values: |-
+    {
+      "global": {
+        "hub": "registry.example.com:5000/mirror/istio",
+        "tag": "1.30.3",
+        "proxy": {"image": "proxyv2"},
+        "proxy_init": {"image": "proxyv2"}
+      },
+      "hub": "",
+      "image": "pilot"
+    }
+`,
+		},
+		{
+			name: "a registry part shared by two images moves once, under another layout",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: blob}
+data:
+  values.yaml: |
+    hub: quay.io/acme
+    tag: "1"
+    a: {image: one}
+    b: {image: two}
+`,
+			flat: true,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: blob}
+data:
+  values.yaml: |
+    hub: registry.example.com:5000/mirror
+    tag: "1"
+    a: {image: one}
+    b: {image: two}
+`,
+		},
+		{
 			name: "already under the destination: nothing to do",
 			in: `apiVersion: v1
 kind: Pod
@@ -294,9 +463,12 @@ spec:
 			skipped: []string{"applies its ImageConfig imageRegistry", "derived by the operator"},
 		},
 	}
-	m := mapping(t, dest, reference.KeepPath)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			m := mapping(t, dest, reference.KeepPath)
+			if tt.flat {
+				m = mapping(t, dest, reference.Flatten)
+			}
 			out, changes, err := rewrite.Rewrite([]byte(tt.in), m)
 			if err != nil {
 				t.Fatal(err)
@@ -506,4 +678,192 @@ func mapping(t testing.TB, to string, layout reference.Layout) reference.Mapping
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestRewriteOperatorDefaults: class 4 in the post-renderer. An image an
+// operator pulls by default is written nowhere: the operator's setting that
+// replaces it is added to its container, pointing at the mirror, in the
+// style of the list it joins; defaults no setting moves are reported.
+func TestRewriteOperatorDefaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		in, out  string
+		inserted int
+		skipped  []string
+	}{
+		{
+			name: "env variables join the operator's env list",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cnpg}
+spec:
+  template:
+    spec:
+      containers:
+      - args:
+        - controller
+        env:
+        - name: OPERATOR_IMAGE_NAME
+          value: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0"
+        image: "ghcr.io/cloudnative-pg/cloudnative-pg:1.30.0"
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cnpg}
+spec:
+  template:
+    spec:
+      containers:
+      - args:
+        - controller
+        env:
+        - name: PGBOUNCER_IMAGE_NAME
+          value: "registry.example.com:5000/mirror/cloudnative-pg/pgbouncer:1.25.1"
+        - name: POSTGRES_IMAGE_NAME
+          value: "registry.example.com:5000/mirror/cloudnative-pg/postgresql:18.4-system-trixie"
+        - name: OPERATOR_IMAGE_NAME
+          value: "registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.30.0"
+        image: "registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.30.0"
+`,
+			inserted: 4,
+		},
+		{
+			name: "a container without env gets an env list; flow-style items stay flow style",
+			in: `apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+  - name: manager
+    image: ghcr.io/cloudnative-pg/cloudnative-pg:1.29.2
+    ports: []
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  containers:
+  - name: manager
+    image: ghcr.io/cloudnative-pg/cloudnative-pg:1.28.4
+    env:
+      - {name: OPERATOR_IMAGE_NAME, value: "x.io/y/z:1"}
+      - {name: PGBOUNCER_IMAGE_NAME, value: "x.io/y/p:1"}
+`,
+			out: `apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+  - name: manager
+    env:
+    - name: OPERATOR_IMAGE_NAME
+      value: "registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.29.2"
+    - name: PGBOUNCER_IMAGE_NAME
+      value: "registry.example.com:5000/mirror/cloudnative-pg/pgbouncer:1.25.1"
+    - name: POSTGRES_IMAGE_NAME
+      value: "registry.example.com:5000/mirror/cloudnative-pg/postgresql:18.4-system-trixie"
+    image: registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.29.2
+    ports: []
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b}
+spec:
+  containers:
+  - name: manager
+    image: registry.example.com:5000/mirror/cloudnative-pg/cloudnative-pg:1.28.4
+    env:
+      - {name: POSTGRES_IMAGE_NAME, value: "registry.example.com:5000/mirror/cloudnative-pg/postgresql:18.4-system-trixie"}
+      - {name: OPERATOR_IMAGE_NAME, value: "registry.example.com:5000/mirror/y/z:1"}
+      - {name: PGBOUNCER_IMAGE_NAME, value: "registry.example.com:5000/mirror/y/p:1"}
+`,
+			inserted: 8,
+		},
+		{
+			name: "flags join the operator's args; a default no setting moves is reported",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ops}
+spec:
+  template:
+    spec:
+      containers:
+      - name: otel
+        image: ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.158.0
+        args:
+          - --collector-image=quay.io/x/collector:1
+          - --enable-java-instrumentation=false
+          - --enable-nodejs-instrumentation=false
+          - --enable-python-instrumentation=false
+          - --enable-dotnet-instrumentation=false
+          - --enable-apache-httpd-instrumentation=false
+          - --target-allocator-image=quay.io/x/ta:1
+      - name: grafana
+        image: ghcr.io/grafana/grafana-operator:v5.24.0
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ops}
+spec:
+  template:
+    spec:
+      containers:
+      - name: otel
+        image: registry.example.com:5000/mirror/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.158.0
+        args:
+          - --operator-opamp-bridge-image=registry.example.com:5000/mirror/open-telemetry/opentelemetry-operator/operator-opamp-bridge:0.158.0
+          - --collector-image=registry.example.com:5000/mirror/x/collector:1
+          - --enable-java-instrumentation=false
+          - --enable-nodejs-instrumentation=false
+          - --enable-python-instrumentation=false
+          - --enable-dotnet-instrumentation=false
+          - --enable-apache-httpd-instrumentation=false
+          - --target-allocator-image=registry.example.com:5000/mirror/x/ta:1
+      - name: grafana
+        image: registry.example.com:5000/mirror/grafana/grafana-operator:v5.24.0
+`,
+			inserted: 1,
+			skipped:  []string{"set spec.version of each Grafana"},
+		},
+	}
+	m := mapping(t, dest, reference.KeepPath)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, changes, err := rewrite.Rewrite([]byte(tt.in), m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(out) != tt.out {
+				t.Errorf("got\n%s\nwant\n%s", out, tt.out)
+			}
+			inserted := 0
+			var skipped []string
+			for _, c := range changes {
+				inserted += c.Inserted
+				if c.Skipped != "" {
+					skipped = append(skipped, c.Skipped)
+				}
+			}
+			if inserted != tt.inserted || strings.Count(string(out), "\n") != strings.Count(tt.in, "\n")+inserted {
+				t.Errorf("inserted %d lines, want %d", inserted, tt.inserted)
+			}
+			if len(skipped) != len(tt.skipped) {
+				t.Fatalf("skipped %q, want %q", skipped, tt.skipped)
+			}
+			for i, s := range tt.skipped {
+				if !strings.Contains(skipped[i], s) {
+					t.Errorf("skipped %q, want %q", skipped[i], s)
+				}
+			}
+			again, changes, err := rewrite.Rewrite(out, m)
+			if err != nil || string(again) != string(out) {
+				t.Errorf("rewriting twice changed the output (%v):\n%s", err, again)
+			}
+			for _, c := range changes {
+				if c.Skipped == "" {
+					t.Errorf("second rewrite changed %s", c)
+				}
+			}
+		})
+	}
 }

@@ -10,14 +10,23 @@ import (
 )
 
 // rewriteScalar rewrites ref where it is written in scalar n, which starts
-// on line of the stream: the whole value, or one word of it. It returns why
-// it could not, or "".
-func rewriteScalar(ed *editor, n *yaml.Node, line int, ref, target reference.Reference, path string) string {
-	tok, written, ok := token(n.Value, ref)
+// on line of the stream: the whole value, or one word of it; with text set,
+// a word of that line of the value (a version map's entry, a line of a
+// template), which is on line at of the stream when the value is a literal
+// block. It returns why it could not, or "".
+func rewriteScalar(ed *editor, n *yaml.Node, line, at int, text string, ref, target reference.Reference, path string) string {
+	if text == "" {
+		text = n.Value
+	}
+	tok, written, ok := token(text, ref)
 	if !ok {
 		return "the reference is not written out at " + path
 	}
-	if !ed.replace(line, strings.Count(n.Value, "\n")+1, tok, target.Name()+suffix(written)) {
+	want := target.Name() + suffix(written)
+	if text != n.Value && ed.replace(at, 1, tok, want) {
+		return ""
+	}
+	if !ed.replace(line, strings.Count(n.Value, "\n")+1, tok, want) {
 		return "the reference is not written out on line " + fmt.Sprint(line)
 	}
 	return ""
@@ -34,7 +43,7 @@ func token(value string, ref reference.Reference) (string, reference.Reference, 
 		}
 	}
 	words := strings.FieldsFunc(value, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '=' || r == '"' || r == '\'' || r == ',' || r == '[' || r == ']'
+		return r == ' ' || r == '\t' || r == '\n' || r == '=' || r == '"' || r == '\'' || r == ',' || r == ';' || r == '[' || r == ']'
 	})
 	for _, w := range words {
 		if r, err := reference.Parse(w); err == nil && r.String() == want {

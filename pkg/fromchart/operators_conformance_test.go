@@ -1,0 +1,224 @@
+package fromchart
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/airlift-cli/airlift/internal/sharedcharts"
+	"github.com/airlift-cli/airlift/pkg/chart"
+	"github.com/airlift-cli/airlift/pkg/discover"
+	"github.com/airlift-cli/airlift/pkg/overrides"
+	"github.com/airlift-cli/airlift/pkg/reference"
+	"github.com/airlift-cli/airlift/pkg/rewrite"
+)
+
+// operatorChart is one operator chart of testdata/operator-charts whose
+// directory is present, or the test is skipped.
+func operatorCharts(t *testing.T) (string, []sharedcharts.Render) {
+	t.Helper()
+	dir := sharedcharts.OperatorDir(t)
+	var present []sharedcharts.Render
+	for _, r := range sharedcharts.OperatorCharts(t, dir) {
+		if _, err := os.Stat(filepath.Join(dir, r.Chart, "Chart.yaml")); err != nil {
+			t.Logf("%s not fetched (see %s): skipped", r.Chart, filepath.Join(dir, "SOURCES.md"))
+			continue
+		}
+		present = append(present, r)
+	}
+	if len(present) == 0 {
+		t.Skip("no operator chart fetched")
+	}
+	return dir, present
+}
+
+// TestOperatorConformance lists the images of real operator charts and
+// compares them with the lists written by reading each chart and its
+// operator's source: zero missing, zero false, no warnings.
+func TestOperatorConformance(t *testing.T) {
+	t.Parallel()
+	dir, charts := operatorCharts(t)
+	for _, c := range charts {
+		t.Run(c.Chart, func(t *testing.T) {
+			t.Parallel()
+			rep, err := Inventory(context.Background(), chart.Request{
+				Source:  chart.Source{Chart: filepath.Join(dir, c.Chart)},
+				Values:  chart.Values{Set: c.Set},
+				Options: chart.Options{ReleaseName: c.Release, KubeVersion: chart.DefaultKubeVersion, CacheDir: t.TempDir()},
+			})
+			if err != nil {
+				t.Fatalf("Inventory: %v", err)
+			}
+			expected := map[string]bool{}
+			for _, e := range sharedcharts.Expected(t, filepath.Join(dir, c.Images)) {
+				expected[reference.MustParse(e).String()] = true
+			}
+			found := map[string]bool{}
+			var missing, false_ []string
+			for _, img := range rep.Images {
+				found[img.Ref.String()] = true
+				if !expected[img.Ref.String()] {
+					false_ = append(false_, img.Ref.String())
+				}
+				for _, o := range img.Origins {
+					if o.File == "" || o.Path == "" {
+						t.Errorf("%s: origin without file or path: %+v", img.Ref, o)
+					}
+				}
+			}
+			for e := range expected {
+				if !found[e] {
+					missing = append(missing, e)
+				}
+			}
+			slices.Sort(missing)
+			t.Logf("%s: expected %d, found %d, missing %d, false %d", c.Chart, len(expected), len(found), len(missing), len(false_))
+			for _, m := range missing {
+				t.Errorf("missing: %s", m)
+			}
+			for _, f := range false_ {
+				t.Errorf("false: %s", f)
+			}
+			for _, w := range rep.Warnings {
+				t.Errorf("warning: %s", w)
+			}
+			for _, n := range rep.Notes {
+				t.Errorf("note: %s", n)
+			}
+		})
+	}
+}
+
+// leftToPostrender are, per chart, the images values cannot move, which
+// `airlift postrender` moves: set in templates only, or pulled by an
+// operator by default (postrender adds the operator's setting). noMove are
+// those nothing in the manifests can move.
+var (
+	leftToPostrender = map[string][]string{
+		"istiod-1.30.3": {
+			"docker.io/library/busybox:1.28", // a literal line of the grpc-simple injection template
+		},
+		"cloudnative-pg-0.29.0": {
+			"ghcr.io/cloudnative-pg/pgbouncer:1.25.1",
+			"ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie",
+		},
+	}
+	noMove = map[string][]string{
+		// Honoured only as a digest (RELATED_IMAGE_GRAFANA): each Grafana's
+		// spec.version must name the mirror.
+		"grafana-operator-5.24.0": {"docker.io/grafana/grafana:13.0.1"},
+	}
+)
+
+// TestOperatorValues plans values for each operator chart, renders the
+// chart with the real helm CLI and those values, then runs the result
+// through the post-renderer's core: every expected image must then be in
+// the mirror, one to one, but those no manifest can move (noMove). Values
+// leave exactly leftToPostrender to postrender.
+func TestOperatorValues(t *testing.T) {
+	t.Parallel()
+	helm, err := exec.LookPath("helm")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("helm not on PATH")
+		}
+		t.Skip("helm not on PATH (go install helm.sh/helm/v4/cmd/helm@v4.3.1)")
+	}
+	dir, charts := operatorCharts(t)
+	m, err := reference.ParseDestination("registry.example.com:5000/mirror", reference.KeepPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range charts {
+		t.Run(c.Chart, func(t *testing.T) {
+			t.Parallel()
+			req := chart.Request{
+				Source:  chart.Source{Chart: filepath.Join(dir, c.Chart)},
+				Values:  chart.Values{Set: c.Set},
+				Options: chart.Options{ReleaseName: c.Release, KubeVersion: chart.DefaultKubeVersion, CacheDir: t.TempDir()},
+			}
+			o, _, err := Values(context.Background(), req, m, overrides.PlanOptions{})
+			if err != nil {
+				t.Fatalf("Values: %v", err)
+			}
+			var left []string
+			for _, l := range o.Check.Leaks {
+				if l.Image.IsZero() {
+					t.Errorf("leak of a value that does not parse: %s", l)
+					continue
+				}
+				if !l.TemplateOnly && !slices.Contains(noMove[c.Chart], l.Image.String()) {
+					t.Errorf("leak values should have moved: %s", l)
+				}
+				if l.TemplateOnly {
+					left = append(left, l.Image.String())
+				}
+			}
+			slices.Sort(left)
+			left = slices.Compact(left)
+			if !slices.Equal(left, leftToPostrender[c.Chart]) {
+				t.Errorf("left to postrender: %q, want %q", left, leftToPostrender[c.Chart])
+			}
+			var keys []string
+			for _, e := range o.Entries {
+				keys = append(keys, e.Path.String())
+			}
+			t.Logf("%s: values %v; %d moved by values, %d left to postrender, %d movable by nothing in the manifests",
+				c.Chart, keys, len(o.Check.Moved), len(left), len(noMove[c.Chart]))
+
+			file := filepath.Join(t.TempDir(), "mirror.yaml")
+			if err := os.WriteFile(file, o.YAML(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"template", c.Release, filepath.Join(dir, c.Chart), "--kube-version", chart.DefaultKubeVersion, "-f", file}
+			for _, s := range c.Set {
+				args = append(args, "--set", s)
+			}
+			cmd := exec.Command(helm, args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			manifest, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
+			}
+			out, _, err := rewrite.Rewrite(manifest, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := discover.Scan(out, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{} // target -> source
+			for _, e := range sharedcharts.Expected(t, filepath.Join(dir, c.Images)) {
+				src := reference.MustParse(e)
+				if slices.Contains(noMove[c.Chart], src.String()) {
+					want[src.String()] = src.String()
+					continue
+				}
+				tgt, err := m.Map(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want[tgt.String()] = src.String()
+			}
+			for _, img := range res.Images {
+				if _, ok := want[img.Ref.String()]; !ok {
+					t.Errorf("after values, helm and postrender: %s is not the target of an expected image", img.Ref)
+				}
+				delete(want, img.Ref.String())
+			}
+			for tgt, src := range want {
+				t.Errorf("after values, helm and postrender: %s (from %s) is not rendered", tgt, src)
+			}
+			for _, w := range res.Warnings {
+				t.Errorf("warning: %s", w)
+			}
+		})
+	}
+}
