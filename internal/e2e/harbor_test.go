@@ -89,8 +89,14 @@ func TestCopyHarbor(t *testing.T) {
 		if strings.Contains(r.stderr, tt.pass) {
 			t.Errorf("%s: the password was printed", tt.name)
 		}
-		if n := len(src.Requests()); n != 0 || wrote() {
-			t.Errorf("%s: %d requests to the source, target written: %t; want nothing read or copied", tt.name, n, wrote())
+		blobs := 0 // the manifests are looked up while the pre-flight runs
+		for _, req := range src.Requests() {
+			if strings.Contains(req.Path, "/blobs/") {
+				blobs++
+			}
+		}
+		if blobs != 0 || wrote() {
+			t.Errorf("%s: %d blobs read from the source, target written: %t; want nothing read or copied", tt.name, blobs, wrote())
 		}
 		t.Logf("%s (%s, the whole run): %s", tt.name, elapsed.Round(time.Millisecond), lines[0])
 	}
@@ -116,14 +122,16 @@ func TestCopyHarbor(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stderr, "3 images: 0 copied, 3 already present") {
 		t.Fatalf("re-run: exit %d\n%s", r.code, r.stderr)
 	}
-	// One HEAD per image; the pre-flight: systeminfo, the project's HEAD,
-	// the upload started (after the basic-auth challenge) and cancelled.
+	// One HEAD per image; the pre-flight, at the same time: systeminfo,
+	// the project's HEAD, the upload started and cancelled; the concurrent
+	// first requests each meet the basic-auth challenge until the scheme is
+	// known.
 	var got []string
 	for _, req := range dst.Requests() {
 		got = append(got, req.Method+" "+req.Path)
 	}
-	if len(got) != len(refs)+5 {
-		t.Errorf("no-op re-run: %d requests to the target, want %d:\n%s", len(got), len(refs)+5, strings.Join(got, "\n"))
+	if least, most := len(refs)+5, 2*len(refs)+5; len(got) < least || len(got) > most {
+		t.Errorf("no-op re-run: %d requests to the target, want %d to %d:\n%s", len(got), least, most, strings.Join(got, "\n"))
 	}
 	t.Logf("no-op re-run: %d requests to the target for %d present images", len(got), len(refs))
 }

@@ -169,15 +169,18 @@ func Pairs(ctx context.Context, req Request) ([]reference.Pair, []discover.Warni
 // others; Run then returns the full report and an error wrapping
 // ErrFailed.
 //
-// Before a copy reads anything, a pre-flight (registry.Client.Preflight)
-// checks every target registry and namespace: the credentials are
-// accepted, a push is allowed, and the namespaces the targets need exist
-// or are created now (Harbor projects, ECR repositories). When it finds
-// problems, Run returns no report and a *registry.PreflightError listing
-// them all: nothing was read or copied (namespaces created before a
-// problem was found stay, and Registry.Created lists them). It costs a
-// few requests per target registry, stated there; SkipPreflight leaves
-// it out. A dry run has no pre-flight: it says what it would create, and
+// A pre-flight (registry.Client.Preflight) checks every target registry
+// and namespace: the credentials are accepted, a push is allowed, and the
+// namespaces the targets need exist or are created now (Harbor projects,
+// ECR repositories). It runs while the images are looked up (their
+// manifests resolved on both sides), and no source blob is read and
+// nothing is written to a target before it has passed; an image found
+// present does not wait for it. When it finds problems, Run returns no
+// report and a *registry.PreflightError listing them all: nothing was
+// copied (namespaces created before a problem was found stay, and
+// Registry.Created lists them). It costs a few requests per target
+// registry, stated there, and no wall time on a re-run that finds every
+// image present; SkipPreflight leaves it out. A dry run has no pre-flight: it says what it would create, and
 // does not look up targets in namespaces that do not exist yet.
 func Run(ctx context.Context, req Request) (*Report, error) {
 	start := time.Now()
@@ -240,16 +243,42 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 		opts.Absent = func(reg, repo string) bool { return absent[reg+"/"+repo] }
 		rep.Results, err = mirror.Plan(ctx, pairs, opts)
 	} else {
-		if !req.SkipPreflight {
-			if err := client.Preflight(ctx, targets(pairs)); err != nil {
-				return nil, err
+		// The pre-flight runs while the images are looked up on both
+		// sides: an image found present is done without waiting for it (a
+		// no-op re-run costs no more than before), and nothing is read
+		// from a source blob or written to a target until it passed. When
+		// it fails, the copy stops and its problems are the error.
+		engineCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		var preflightErr error
+		passed := make(chan struct{})
+		if req.SkipPreflight {
+			close(passed)
+		} else {
+			go func() {
+				defer close(passed)
+				if preflightErr = client.Preflight(ctx, targets(pairs)); preflightErr != nil {
+					stop()
+				}
+			}()
+		}
+		opts.Gate = func(ctx context.Context) error {
+			select {
+			case <-passed:
+				return preflightErr
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
 		opts.Prepare = func(ctx context.Context, reg, repo string) error {
 			_, err := client.Prepare(ctx, reg, repo)
 			return err
 		}
-		rep.Results, err = mirror.Copy(ctx, pairs, opts)
+		rep.Results, err = mirror.Copy(engineCtx, pairs, opts)
+		<-passed
+		if preflightErr != nil {
+			return nil, preflightErr
+		}
 		rep.Created = client.Created()
 	}
 	rep.Elapsed = time.Since(start)

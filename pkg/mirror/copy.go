@@ -165,9 +165,15 @@ func (j *job) copy(ctx context.Context, res *Result) error {
 		res.Status = Present
 		j.s.log.Debug("image present", "image", j.img.String(), "digest", r.desc.Digest)
 		if j.s.RecheckReferrers && !j.s.SkipReferrers {
+			if err := j.gate(ctx); err != nil {
+				return err
+			}
 			return j.recheckReferrers(ctx, r)
 		}
 		return nil
+	}
+	if err := j.gate(ctx); err != nil {
+		return err
 	}
 	t := j.img.Target
 	if err := j.e.prepare(t.Registry, t.Repository); err != nil {
@@ -179,6 +185,14 @@ func (j *job) copy(ctx context.Context, res *Result) error {
 		}
 	}
 	return j.copyRoot(ctx, r)
+}
+
+// gate waits for Options.Gate, if any.
+func (j *job) gate(ctx context.Context) error {
+	if j.s.Gate == nil {
+		return nil
+	}
+	return j.s.Gate(ctx)
 }
 
 // dstKey names the target repository in flights.

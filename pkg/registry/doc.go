@@ -103,7 +103,7 @@
 //
 // # Pre-flight
 //
-// [Client.Preflight] checks a copy's targets before anything is read:
+// [Client.Preflight] checks a copy's targets before anything is copied:
 // namespaces prepared, credentials accepted, a push allowed (an upload
 // started and cancelled per namespace). It costs a few requests per
 // registry, counted in its documentation, and reports every problem at once.
