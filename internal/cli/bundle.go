@@ -32,6 +32,7 @@ type packFlags struct {
 	format   string
 	split    string
 	diff     string
+	sync     bool
 }
 
 func newPackCmd(g *globals) *cobra.Command {
@@ -80,7 +81,7 @@ IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
 			if err != nil {
 				return err
 			}
-			req.Split = split
+			req.Split, req.Sync = split, f.sync
 			out := &copyOutput{format: f.format, progress: !f.noProgress}
 			var packed *bundle.PackReport
 			err = runEngine(cmd.Context(), g, mirror.Options{Jobs: f.jobs, Platforms: f.platforms, SkipReferrers: f.skipReferrers, Logger: g.logger()},
@@ -119,6 +120,7 @@ IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
 	fs.StringVarP(&f.format, "output", "o", "text", "output format: text or json")
 	fs.StringVar(&f.split, "split", "", "write the archive in parts of at most SIZE (e.g. 4G, 700M): ARCHIVE.000, ARCHIVE.001, ...")
 	fs.StringVar(&f.diff, "diff", "", "leave out what this earlier archive holds (the far side has it)")
+	fs.BoolVar(&f.sync, "sync", false, "flush the archive to disk before naming it (default: as tar and cp, the page cache writes it back)")
 	_ = fs.MarkHidden("recheck-signatures")
 	_ = fs.MarkHidden("blob-index")
 	_ = fs.MarkHidden("commit-timeout")

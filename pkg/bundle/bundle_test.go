@@ -329,20 +329,25 @@ func TestChart(t *testing.T) {
 	}
 }
 
-// fullDisk is a part file whose disk fills after limit bytes.
+// fullDisk is a part file whose disk fills after limit bytes (a file of
+// its own, not an *os.File: copies into it go through Write).
 type fullDisk struct {
-	*os.File
+	f    *os.File
 	left *int64
 }
 
+func (f fullDisk) Sync() error  { return f.f.Sync() }
+func (f fullDisk) Close() error { return f.f.Close() }
+func (f fullDisk) Name() string { return f.f.Name() }
+
 func (f fullDisk) Write(b []byte) (int, error) {
 	if int64(len(b)) > *f.left {
-		n, _ := f.File.Write(b[:*f.left])
+		n, _ := f.f.Write(b[:*f.left])
 		*f.left = 0
 		return n, syscall.ENOSPC
 	}
 	*f.left -= int64(len(b))
-	return f.File.Write(b)
+	return f.f.Write(b)
 }
 
 // TestDiskFull: a disk that fills while the archive is written leaves no
@@ -356,7 +361,7 @@ func TestDiskFull(t *testing.T) {
 	left := int64(200 << 10)
 	testCreate = func(dir, pattern string) (partFile, error) {
 		f, err := os.CreateTemp(dir, pattern)
-		return fullDisk{File: f, left: &left}, err
+		return fullDisk{f: f, left: &left}, err
 	}
 	defer func() { testCreate = nil }()
 	_, err := Pack(context.Background(), PackRequest{Images: refs, Output: out, Registry: client(t)})

@@ -81,6 +81,11 @@ type PackRequest struct {
 	// Split writes the archive in parts of at most Split bytes
 	// (Output.000, Output.001, ...); 0 = one file.
 	Split int64
+	// Sync flushes the archive to disk before it gets its name; without
+	// it, as tar and cp do, the page cache writes it back. Either way an
+	// archive is complete when it has its name (it is written under a
+	// temporary one).
+	Sync bool
 	// Diff is an archive the receiving side has already: blobs it holds
 	// are left out of this one (manifests are kept). "" = none.
 	Diff string
@@ -207,7 +212,13 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	if err := putBundle(ctx, l, req.Chart, chartName, diffBase); err != nil {
 		return out, err
 	}
-	files, written, left, err := writeArchive(ctx, l, req.Output, req.Split, skip)
+	// Once the archive's content is written, the work directory is
+	// removed while the archive is synced to disk (both take a while for
+	// gigabytes). Were the sync to fail, the next pack fetches again.
+	removed := make(chan error, 1)
+	files, written, left, err := writeArchive(ctx, l, req.Output, req.Split, req.Sync, skip, func() {
+		go func() { removed <- os.RemoveAll(workDir(req.Output)) }()
+	})
 	if err != nil {
 		return out, err
 	}
@@ -217,10 +228,10 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 			out.Size += fi.Size()
 		}
 	}
-	rep.Elapsed = time.Since(start)
-	if err := os.RemoveAll(workDir(req.Output)); err != nil {
+	if err := <-removed; err != nil {
 		log.Warn("removing the work directory", "dir", workDir(req.Output), "err", err)
 	}
+	rep.Elapsed = time.Since(start)
 	return out, nil
 }
 
@@ -410,10 +421,12 @@ var testCreate func(dir, pattern string) (partFile, error)
 
 // writeArchive writes the layout's tar (zstd-compressed for a .zst name)
 // to output, in parts of split bytes; nothing is at output until it is
-// complete. It returns the files and how many blobs were written and left
+// complete. done is called when the content is written, before it is
+// synced. It returns the files and how many blobs were written and left
 // out.
-func writeArchive(ctx context.Context, l *layout.Layout, output string, split int64, skip func(digest.Digest) bool) ([]string, int, int, error) {
+func writeArchive(ctx context.Context, l *layout.Layout, output string, split int64, sync bool, skip func(digest.Digest) bool, done func()) ([]string, int, int, error) {
 	pw := newPartsWriter(output, split)
+	pw.sync = sync
 	if testCreate != nil {
 		pw.create = testCreate
 	}
@@ -442,6 +455,7 @@ func writeArchive(ctx context.Context, l *layout.Layout, output string, split in
 		pw.Abort()
 		return nil, 0, 0, fmt.Errorf("writing %s: %w", output, err)
 	}
+	done()
 	files, err := pw.Commit()
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("writing %s: %w", output, err)

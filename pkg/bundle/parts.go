@@ -60,6 +60,9 @@ type partsWriter struct {
 	files  []partFile
 	cur    int64 // bytes in the current file
 	create func(dir, pattern string) (partFile, error)
+	// sync flushes the parts to disk before they are named (as tar and
+	// cp, an archive is otherwise left to the page cache).
+	sync bool
 }
 
 // partFile is a file a part is written to (*os.File; a test makes one that
@@ -103,6 +106,24 @@ func (w *partsWriter) Write(b []byte) (int, error) {
 	return n, nil
 }
 
+// ReadFrom copies r into the parts; into a single file, from a file, the
+// kernel copies (copy_file_range) and nothing passes through this process.
+func (w *partsWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.size == 0 {
+		if len(w.files) == 0 {
+			f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+			if err != nil {
+				return 0, err
+			}
+			w.files = append(w.files, f)
+		}
+		if rf, ok := w.files[0].(io.ReaderFrom); ok {
+			return rf.ReadFrom(r)
+		}
+	}
+	return io.Copy(struct{ io.Writer }{w}, r)
+}
+
 // final returns the names the parts get.
 func (w *partsWriter) final() []string {
 	if w.size == 0 {
@@ -115,7 +136,7 @@ func (w *partsWriter) final() []string {
 	return names
 }
 
-// Commit syncs and renames the parts into place.
+// Commit renames the parts into place, synced first when asked.
 func (w *partsWriter) Commit() ([]string, error) {
 	if len(w.files) == 0 { // an empty stream still makes a file
 		f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
@@ -125,9 +146,11 @@ func (w *partsWriter) Commit() ([]string, error) {
 		w.files = append(w.files, f)
 	}
 	for _, f := range w.files {
-		if err := f.Sync(); err != nil {
-			w.Abort()
-			return nil, err
+		if w.sync {
+			if err := f.Sync(); err != nil {
+				w.Abort()
+				return nil, err
+			}
 		}
 		if err := f.Close(); err != nil {
 			w.Abort()
@@ -149,8 +172,10 @@ func (w *partsWriter) Commit() ([]string, error) {
 	}
 	for i := first; os.Remove(partName(w.path, i)) == nil; i++ {
 	}
-	if d, err := os.Open(filepath.Dir(w.path)); err == nil {
+	if d, err := os.Open(filepath.Dir(w.path)); err == nil && w.sync {
 		_ = d.Sync()
+		d.Close()
+	} else if err == nil {
 		d.Close()
 	}
 	return names, nil

@@ -201,3 +201,25 @@ func (b blobs) FetchReference(ctx context.Context, ref string) (ocispec.Descript
 	rc, err := b.Fetch(ctx, d)
 	return d, rc, err
 }
+
+// Mount makes a blob of another repository of the layout available in
+// this one: every repository shares the layout's blobs, so there is
+// nothing to do when the layout has it (the copy engine mounts a blob
+// shared by several images instead of fetching it for each). Otherwise
+// getContent gives it.
+func (r *Repo) Mount(ctx context.Context, d ocispec.Descriptor, _ string, getContent func() (io.ReadCloser, error)) error {
+	if ok, err := r.Exists(ctx, d); err == nil && ok {
+		return nil
+	}
+	if getContent == nil {
+		return fmt.Errorf("%s: %w", d.Digest, errdef.ErrNotFound)
+	}
+	rc, err := getContent()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return r.Push(ctx, d, rc)
+}
+
+var _ registry.Mounter = (*Repo)(nil)

@@ -2,6 +2,7 @@ package layout
 
 import (
 	"archive/tar"
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -44,7 +45,7 @@ func (l *Layout) WriteTar(ctx context.Context, w io.Writer, o TarOptions) ([]dig
 	if err != nil {
 		return nil, err
 	}
-	tw := tar.NewWriter(w)
+	tw := &tarStream{w: w}
 	hdr := func(name string, size int64, dir bool) *tar.Header {
 		h := &tar.Header{Name: name, Size: size, Mode: 0o644, ModTime: o.ModTime, Typeflag: tar.TypeReg}
 		if o.ModTime.IsZero() {
@@ -68,7 +69,7 @@ func (l *Layout) WriteTar(ctx context.Context, w io.Writer, o TarOptions) ([]dig
 		if err := tw.WriteHeader(hdr(name, fi.Size(), false)); err != nil {
 			return err
 		}
-		n, err := io.Copy(tw, f)
+		n, err := tw.WriteContent(f, fi.Size())
 		if o.Progress != nil {
 			o.Progress(n)
 		}
@@ -145,3 +146,45 @@ func (l *Layout) Reachable(ctx context.Context) ([]ocispec.Descriptor, error) {
 	slices.SortFunc(out, func(a, b ocispec.Descriptor) int { return cmp.Compare(a.Digest, b.Digest) })
 	return out, nil
 }
+
+// tarStream writes a tar: headers as archive/tar writes them, content
+// copied straight from its file to w, so that a file w copies in the
+// kernel (copy_file_range from one file to another) and no byte passes
+// through this process. The bytes are those archive/tar would write.
+type tarStream struct {
+	w   io.Writer
+	buf bytes.Buffer
+}
+
+// WriteHeader writes the header block(s) of h.
+func (t *tarStream) WriteHeader(h *tar.Header) error {
+	t.buf.Reset()
+	if err := tar.NewWriter(&t.buf).WriteHeader(h); err != nil {
+		return err
+	}
+	_, err := t.w.Write(t.buf.Bytes())
+	return err
+}
+
+// WriteContent copies size bytes of f and pads them to a block.
+func (t *tarStream) WriteContent(f *os.File, size int64) (int64, error) {
+	n, err := io.Copy(t.w, io.LimitReader(f, size))
+	if err == nil && n != size {
+		err = fmt.Errorf("%s changed while written: %d bytes, want %d", f.Name(), n, size)
+	}
+	if err != nil {
+		return n, err
+	}
+	if pad := (blockSize - size%blockSize) % blockSize; pad > 0 {
+		_, err = t.w.Write(make([]byte, pad))
+	}
+	return n, err
+}
+
+// Close writes the end of the archive: two zero blocks.
+func (t *tarStream) Close() error {
+	_, err := t.w.Write(make([]byte, 2*blockSize))
+	return err
+}
+
+const blockSize = 512
