@@ -12,7 +12,11 @@ import (
 )
 
 func main() {
+	// The first interrupt cancels the work, which then stops and prints
+	// what was done; a second one ends the process at once, as a user who
+	// presses Ctrl-C again expects.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
 	code := cli.Run(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()
 	os.Exit(code)

@@ -44,6 +44,9 @@ func EmbeddedDocs(text string) ([]*yaml.Node, error) {
 		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
+		if err == nil {
+			err = CheckAliases(&n)
+		}
 		if err != nil {
 			return docs, err
 		}

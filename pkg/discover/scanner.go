@@ -64,7 +64,11 @@ func (s *Scanner) Add(data []byte, file string) error {
 	stack := make([]Step, 0, 32) // reused: the walk pushes and pops steps
 	for i, d := range yamlstream.Split(data) {
 		var n yaml.Node
-		if err := yaml.Unmarshal(d.Body, &n); err != nil {
+		err := yaml.Unmarshal(d.Body, &n)
+		if err == nil {
+			err = yamlstream.CheckAliases(&n)
+		}
+		if err != nil {
 			errs = append(errs, newSyntaxError(firstNonEmpty(d.Source, file), d, err))
 			continue
 		}

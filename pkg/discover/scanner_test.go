@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -597,5 +598,33 @@ func TestDeclared(t *testing.T) {
 	}
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].String(), `annotations["helm.sh/images"][1]`) {
 		t.Errorf("warnings = %v, want the bad helm.sh/images entry", res.Warnings)
+	}
+}
+
+// An alias bomb (a few hundred bytes that expand to millions of nodes) is
+// refused in a document and in a ConfigMap value, rather than walked for
+// minutes; the documents around it are still scanned.
+func TestScanAliasBomb(t *testing.T) {
+	t.Parallel()
+	levels := func(indent string) string {
+		var b strings.Builder
+		b.WriteString(indent + `l0: &l0 [{image: "x:1"},{image: "x:1"},{image: "x:1"},{image: "x:1"},{image: "x:1"},{image: "x:1"},{image: "x:1"},{image: "x:1"},{image: "x:1"}]` + "\n")
+		for i := 1; i <= 6; i++ {
+			p := fmt.Sprintf("*l%d", i-1)
+			fmt.Fprintf(&b, "%sl%d: &l%d [%s%s]\n", indent, i, i, strings.Repeat(p+",", 8), p)
+		}
+		return b.String()
+	}
+	in := "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: \"a:1\"}]}\n" +
+		"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bomb}\nspec:\n" + levels("  ") +
+		"  template: {spec: {containers: *l6}}\n" +
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  config.yaml: |\n" + levels("    ") +
+		"    containers: *l6\n"
+	res, err := Scan([]byte(in), "bomb.yaml")
+	if err == nil || !strings.Contains(err.Error(), "bomb.yaml (input line 6): yaml: excessive aliasing") {
+		t.Errorf("err = %v, want the Deployment refused for excessive aliasing", err)
+	}
+	if got := res.Refs(); !slices.Equal(got, []string{"docker.io/library/a:1"}) {
+		t.Errorf("images = %q, want only the Pod's", got)
 	}
 }
