@@ -208,6 +208,45 @@ items:
 `,
 		},
 		{
+			name: "the last line of block scalars without a final newline",
+			in: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+data:
+  strip: |-
+    image: quay.io/org/a:1
+  script: |-
+    #!/bin/sh
+    exec run quay.io/org/b:1
+  folded: >-
+    run
+    quay.io/org/c:1
+  plain: run
+    quay.io/org/e:1
+  quoted: "run
+    quay.io/org/f:1"
+  after: quay.io/org/d:1
+`,
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cm}
+data:
+  strip: |-
+    image: registry.example.com:5000/mirror/org/a:1
+  script: |-
+    #!/bin/sh
+    exec run registry.example.com:5000/mirror/org/b:1
+  folded: >-
+    run
+    registry.example.com:5000/mirror/org/c:1
+  plain: run
+    registry.example.com:5000/mirror/org/e:1
+  quoted: "run
+    registry.example.com:5000/mirror/org/f:1"
+  after: registry.example.com:5000/mirror/org/d:1
+`,
+		},
+		{
 			name: "one path in two documents of a ConfigMap value: both move",
 			in: `apiVersion: v1
 kind: ConfigMap

@@ -26,10 +26,26 @@ func rewriteScalar(ed *editor, n *yaml.Node, line, at int, text string, ref, tar
 	if text != n.Value && ed.replace(at, 1, tok, want) {
 		return ""
 	}
-	if !ed.replace(line, strings.Count(n.Value, "\n")+1, tok, want) {
+	if !ed.replace(line, scalarLines(n), tok, want) {
 		return "the reference is not written out on line " + fmt.Sprint(line)
 	}
 	return ""
+}
+
+// scalarLines is how many lines of the stream scalar n may span from its
+// own line: a literal block (|) starts on the line after its indicator and
+// may end without a newline (|-); a folded block (>) and a plain or quoted
+// scalar written over several lines join their lines with spaces, so each
+// word may have been on a line of its own.
+func scalarLines(n *yaml.Node) int {
+	lines := strings.Count(n.Value, "\n") + 1
+	if n.Style&yaml.LiteralStyle != 0 {
+		return lines + 1
+	}
+	if n.Style&yaml.FoldedStyle != 0 {
+		lines++
+	}
+	return lines + strings.Count(n.Value, " ")
 }
 
 // token finds how ref is written in a scalar: the whole value, or one word
