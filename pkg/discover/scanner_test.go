@@ -12,14 +12,7 @@ func originKey(o Origin) string { return o.Object() + " " + o.Path }
 
 func TestScan(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		in       string
-		images   []string          // normalised, sorted
-		origins  map[string]string // image -> one expected "Kind/name path"
-		via      map[string]string // image -> substring of an origin's Via
-		warnings []string          // substrings, one per warning, in order
-	}{
+	runClassCases(t, []classCase{
 		{
 			name: "deployment containers, init and ephemeral containers",
 			in: `
@@ -495,47 +488,7 @@ spec: {containers: [{name: c, image: "index.docker.io/busybox"}]}
 			images:  []string{"docker.io/library/busybox:latest"},
 			origins: map[string]string{"docker.io/library/busybox:latest": "Pod/b spec.containers[0].image"},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			res, err := Scan([]byte(tt.in), "test.yaml")
-			if err != nil {
-				t.Fatalf("Scan: %v", err)
-			}
-			if got := res.Refs(); !slices.Equal(got, tt.images) {
-				t.Errorf("images:\n got %q\nwant %q", got, tt.images)
-			}
-			for ref, want := range tt.origins {
-				img, ok := res.Find(ref)
-				if !ok {
-					t.Errorf("%s not found", ref)
-					continue
-				}
-				var keys []string
-				for _, o := range img.Origins {
-					keys = append(keys, originKey(o))
-				}
-				if !slices.Contains(keys, want) {
-					t.Errorf("%s origins = %q, want one %q", ref, keys, want)
-				}
-			}
-			for ref, want := range tt.via {
-				img, _ := res.Find(ref)
-				if !slices.ContainsFunc(img.Origins, func(o Origin) bool { return strings.Contains(o.Via, want) }) {
-					t.Errorf("%s origins %+v: no via containing %q", ref, img.Origins, want)
-				}
-			}
-			if len(res.Warnings) != len(tt.warnings) {
-				t.Fatalf("warnings = %q, want %d", res.Warnings, len(tt.warnings))
-			}
-			for i, w := range res.Warnings {
-				if s := w.String(); !strings.Contains(s, tt.warnings[i]) || strings.Contains(s, "\n") {
-					t.Errorf("warning %d = %q, want it to contain %q on one line", i, s, tt.warnings[i])
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestScanSourceAndSyntaxErrors(t *testing.T) {
