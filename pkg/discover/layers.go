@@ -79,10 +79,10 @@ func (w *walker) k8ssandraLayers(m *yaml.Node) {
 		case len(usedBy) == 0:
 			via = fmt.Sprintf("%s: every datacenter sets its own %s (%s), so no datacenter runs it", LayerCluster, l.field, precedence)
 		case len(overriddenBy) == 0:
-			via = fmt.Sprintf("%s: the %s of datacenters %s, which set none", LayerCluster, l.field, strings.Join(usedBy, ", "))
+			via = fmt.Sprintf("%s: the %s of %s", LayerCluster, l.field, datacenters(usedBy, "set none", "sets none"))
 		default:
-			via = fmt.Sprintf("%s: the %s of datacenters %s, which set none; %s set their own (%s)", LayerCluster, l.field,
-				strings.Join(usedBy, ", "), strings.Join(overriddenBy, ", "), precedence)
+			via = fmt.Sprintf("%s: the %s of %s; %s (%s)", LayerCluster, l.field, datacenters(usedBy, "set none", "sets none"),
+				strings.Join(overriddenBy, ", ")+map[bool]string{true: " set their own", false: " sets its own"}[len(overriddenBy) > 1], precedence)
 		}
 		var steps []Step
 		for _, k := range l.cluster {
@@ -90,6 +90,15 @@ func (w *walker) k8ssandraLayers(m *yaml.Node) {
 		}
 		w.noteLayer(clusterNode, via, append(steps, keyStep(l.field))...)
 	}
+}
+
+// datacenters names datacenters and what they do: "datacenters dc1, dc2,
+// which set none", "datacenter dc1, which sets none".
+func datacenters(names []string, many, one string) string {
+	if len(names) == 1 {
+		return "datacenter " + names[0] + ", which " + one
+	}
+	return "datacenters " + strings.Join(names, ", ") + ", which " + many
 }
 
 // noteLayer notes via for the node n at the given steps.
