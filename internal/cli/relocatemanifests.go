@@ -116,6 +116,9 @@ func (f *manifestsFlags) run(cmd *cobra.Command, g *globals) error {
 			return fmt.Errorf("writing the kustomize component: %w", err)
 		}
 		reportRelocation(g, comp.Changes, m)
+		if comp.Note != "" {
+			fmt.Fprintf(g.streams.Err, "note: %s\n", comp.Note)
+		}
 		fmt.Fprintf(g.streams.Err, "kustomize: wrote %s: %d image(s) for the image transformer, %d object(s) patched\n", path, len(comp.Images), len(comp.Patches))
 		return nil
 	}

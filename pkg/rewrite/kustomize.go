@@ -30,6 +30,9 @@ type Component struct {
 	// Changes are those of Rewrite on the same input: what moves, how, and
 	// what cannot.
 	Changes []Change
+	// Note says why the images: list was left out, when it was: every
+	// image is patched instead.
+	Note string
 }
 
 // ImageEntry is one entry of a kustomization's images: list.
@@ -82,12 +85,24 @@ func Kustomize(manifest []byte, m reference.Mapping) (*Component, error) {
 		return nil, err
 	}
 	c := &Component{Changes: changes}
+	before, after := yamlstream.Split(manifest), yamlstream.Split(out)
+	if len(before) != len(after) {
+		return nil, fmt.Errorf("kustomize: the rewrite changed the number of documents (%d, %d)", len(before), len(after))
+	}
+	if obj := volumesOfStrings(before); obj != "" {
+		// kustomize 5.6+ image transformer's field spec
+		// spec/volumes[]/image/reference (image volumes,
+		// kubernetes-sigs/kustomize#5921) fails on such an object
+		// ("expected sequence or mapping node"): leave images: out.
+		c.Note = obj + " lists volumes as strings (a PodSecurityPolicy), which kustomize's image transformer cannot traverse " +
+			"since it looks for image volumes: no images: list, every image is patched"
+	}
 	in := newStream(manifest)
 	byImages := map[string]bool{} // doc + pointer of the values images: moves
 	names := map[string]string{}  // images: entries, name -> newName
 	for _, ch := range changes {
 		o := ch.Origin
-		if ch.Skipped != "" || ch.Knob != "" || o.Form != discover.Written || !workloads[o.Kind] || !containerImage.MatchString(o.Path) {
+		if c.Note != "" || ch.Skipped != "" || ch.Knob != "" || o.Form != discover.Written || !workloads[o.Kind] || !containerImage.MatchString(o.Path) {
 			continue
 		}
 		doc, ptr, ok := pointer(o.At)
@@ -109,10 +124,6 @@ func Kustomize(manifest []byte, m reference.Mapping) (*Component, error) {
 		c.Images = append(c.Images, ImageEntry{Name: name, NewName: newName})
 	}
 	slices.SortFunc(c.Images, func(a, b ImageEntry) int { return cmp.Compare(a.Name, b.Name) })
-	before, after := yamlstream.Split(manifest), yamlstream.Split(out)
-	if len(before) != len(after) {
-		return nil, fmt.Errorf("kustomize: the rewrite changed the number of documents (%d, %d)", len(before), len(after))
-	}
 	for i := range before {
 		if string(before[i].Body) == string(after[i].Body) {
 			continue
@@ -136,6 +147,32 @@ func Kustomize(manifest []byte, m reference.Mapping) (*Component, error) {
 		c.Patches = append(c.Patches, Patch{Target: t, Ops: ops})
 	}
 	return c, nil
+}
+
+// volumesOfStrings names the first object whose spec.volumes (or that of
+// its pod template) holds an item that is not a mapping, or returns "".
+func volumesOfStrings(docs []yamlstream.Document) string {
+	for _, d := range docs {
+		var obj struct {
+			Kind     string
+			Metadata struct{ Name string }
+			Spec     struct {
+				Volumes  []any
+				Template struct {
+					Spec struct{ Volumes []any }
+				}
+			}
+		}
+		if yaml.Unmarshal(d.Body, &obj) != nil {
+			continue
+		}
+		for _, v := range append(obj.Spec.Volumes, obj.Spec.Template.Spec.Volumes...) {
+			if _, ok := v.(map[string]any); !ok {
+				return obj.Kind + "/" + obj.Metadata.Name
+			}
+		}
+	}
+	return ""
 }
 
 // pointer returns the document and the JSON pointer of a position that
