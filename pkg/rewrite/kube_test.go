@@ -11,7 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	sigsyaml "sigs.k8s.io/yaml"
+
 	"github.com/airlift-cli/airlift/internal/sharedcharts"
+	"github.com/airlift-cli/airlift/internal/yamlstream"
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/reference"
@@ -59,6 +65,7 @@ func relocated(t *testing.T, in []byte, m reference.Mapping) ([]byte, string) {
 			t.Errorf("%s is not in the mirror after relocation: %v", img.Ref, img.Origins)
 		}
 	}
+	checkTyped(t, in, out)
 	var b strings.Builder
 	for _, c := range changes {
 		fmt.Fprintln(&b, c)
@@ -219,4 +226,58 @@ func TestK8ssandraCharts(t *testing.T) {
 			golden(t, filepath.Join("charts", name+".changes.txt"), []byte(changes))
 		})
 	}
+}
+
+// typed are the built-in kinds the relocated objects are decoded into,
+// refusing unknown fields.
+var typed = map[string]func() any{
+	"v1/ConfigMap":        func() any { return &corev1.ConfigMap{} },
+	"v1/Pod":              func() any { return &corev1.Pod{} },
+	"apps/v1/Deployment":  func() any { return &appsv1.Deployment{} },
+	"apps/v1/StatefulSet": func() any { return &appsv1.StatefulSet{} },
+	"apps/v1/DaemonSet":   func() any { return &appsv1.DaemonSet{} },
+	"batch/v1/Job":        func() any { return &batchv1.Job{} },
+	"batch/v1/CronJob":    func() any { return &batchv1.CronJob{} },
+}
+
+// strictObjects decodes every object of a stream of a typed kind strictly:
+// it returns the objects by kind/namespace/name, with the error of each.
+func strictObjects(data []byte) map[string]error {
+	out := map[string]error{}
+	for _, d := range yamlstream.Split(data) {
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Metadata   struct {
+				Name, Namespace string
+			} `json:"metadata"`
+		}
+		if sigsyaml.Unmarshal(d.Body, &head) != nil {
+			continue
+		}
+		mk, ok := typed[head.APIVersion+"/"+head.Kind]
+		if !ok {
+			continue
+		}
+		out[head.Kind+"/"+head.Metadata.Namespace+"/"+head.Metadata.Name] = sigsyaml.UnmarshalStrict(d.Body, mk())
+	}
+	return out
+}
+
+// checkTyped checks that every object of a built-in kind that decodes
+// strictly before the relocation still does after it.
+func checkTyped(t *testing.T, before, after []byte) {
+	t.Helper()
+	was, is := strictObjects(before), strictObjects(after)
+	checked := 0
+	for k, err := range was {
+		if err != nil {
+			continue
+		}
+		checked++
+		if err, ok := is[k]; ok && err != nil {
+			t.Errorf("%s does not decode strictly after the relocation: %v", k, err)
+		}
+	}
+	t.Logf("%d object(s) of built-in kinds decode strictly", checked)
 }

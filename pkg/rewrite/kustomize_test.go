@@ -111,6 +111,7 @@ func checkComponent(t *testing.T, in []byte, m reference.Mapping) []byte {
 		}
 	}
 	built := kustomizeBuild(t, filepath.Join(dir, "base"))
+	checkTyped(t, in, built)
 	res, err := discover.Scan(built, "")
 	if err != nil {
 		t.Fatalf("the build does not scan: %v", err)
