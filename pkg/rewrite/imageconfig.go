@@ -130,12 +130,11 @@ func hasPrefix(steps, prefix []discover.Step) bool {
 }
 
 // moveImageConfigs sets the registry settings of every ImageConfig of the
-// stream where they move all its images to their targets. It returns the
+// stream (scanned into res) where they move all its images to their targets. It returns the
 // stream, the changes made that way, and the lines inserted, for Rewrite
 // to map lines of the result back.
-func moveImageConfigs(data []byte, m reference.Mapping) ([]byte, []Change, []insertion) {
-	res, err := discover.Scan(data, "")
-	if err != nil || len(res.ImageConfigs) == 0 {
+func moveImageConfigs(data []byte, res *discover.Result, m reference.Mapping) ([]byte, []Change, []insertion) {
+	if len(res.ImageConfigs) == 0 {
 		return data, nil, nil
 	}
 	var changes []Change

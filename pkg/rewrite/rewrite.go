@@ -112,16 +112,17 @@ func (c Change) String() string {
 // are not YAML are an error (a join of *discover.SyntaxError) and nothing
 // is returned.
 func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
-	if _, err := discover.Scan(manifest, ""); err != nil {
-		return nil, nil, err
-	}
-	manifest, knobbed, inserted := moveImageConfigs(manifest, m)
-	out, changes, err := rewrite(manifest, m)
+	res, err := discover.Scan(manifest, "")
 	if err != nil {
 		return nil, nil, err
 	}
+	manifest, knobbed, inserted := moveImageConfigs(manifest, res, m)
 	if len(knobbed) == 0 {
-		return out, changes, nil
+		return rewriteScanned(manifest, res, m)
+	}
+	out, changes, err := rewrite(manifest, m)
+	if err != nil {
+		return nil, nil, err
 	}
 	for i := range changes {
 		changes[i].Line = originalLine(changes[i].Line, inserted)
@@ -151,6 +152,11 @@ func rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return rewriteScanned(manifest, res, m)
+}
+
+// rewriteScanned rewrites manifest, scanned into res.
+func rewriteScanned(manifest []byte, res *discover.Result, m reference.Mapping) ([]byte, []Change, error) {
 	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{},
 		added: map[*yaml.Node]*additions{}, encs: map[*yaml.Node]*encoded{}}
 	var changes []Change
