@@ -79,7 +79,41 @@ func knobs(version string, root *yaml.Node, m reference.Mapping, hosts []string)
 		}
 		out = append(out, k)
 	}
+	if version != "v1beta2" && m.Layout == reference.KeepHost {
+		// Each registry setting kept as a path part under the mirror:
+		// the images it moves all come from it.
+		var k knob
+		if r := str(lookup(root, "imageRegistry")); r != "" {
+			k = append(k, knobSetting{path: []string{"imageRegistry"}, value: keepHost(m, r)})
+		}
+		if d := resolve(lookup(root, "defaults")); d != nil && d.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(d.Content); i += 2 {
+				if c := resolve(d.Content[i+1]); c != nil && c.Kind == yaml.MappingNode {
+					if r := str(lookup(c, "imageRegistry")); r != "" {
+						k = append(k, knobSetting{path: []string{"defaults", d.Content[i].Value, "imageRegistry"}, value: keepHost(m, r)})
+					}
+				}
+			}
+		}
+		if len(k) > 0 {
+			out = append(out, k)
+		}
+	}
 	return out
+}
+
+// keepHost is the registry setting that puts the images of registry r
+// where the KeepHost layout does.
+func keepHost(m reference.Mapping, r string) string {
+	return m.String() + "/" + strings.ReplaceAll(strings.TrimSuffix(r, "/"), ":", "_")
+}
+
+// str returns the value of a scalar node, or "".
+func str(n *yaml.Node) string {
+	if n = resolve(n); n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
 }
 
 // affected is an image an ImageConfig names or derives, keyed by where it
@@ -156,6 +190,7 @@ func moveImageConfigs(data []byte, res *discover.Result, m reference.Mapping) ([
 		if !ok {
 			continue
 		}
+		moved := false
 		for _, k := range knobs(c.Version, pl.n, m, hosts) {
 			ed := newEditor(data)
 			ins, ok := setKnob(newStream(data), ed, c.Origin.At, k)
@@ -186,10 +221,169 @@ func moveImageConfigs(data []byte, res *discover.Result, m reference.Mapping) ([
 			// rescan, and count the lines added in original lines.
 			data, res = out, again
 			inserted = append(inserted, ins...)
+			moved = true
 			break
 		}
+		if moved {
+			continue
+		}
+		// No setting moves every image: the images are rewritten where
+		// they are written, and the building blocks of derived server
+		// images (v1beta2 types.<type>, v1beta1 defaults.<type>.repository)
+		// moved here, so that the version mapping keeps working.
+		ed := newEditor(data)
+		blocks, ins := moveServerBlocks(newStream(data), ed, c, m)
+		if len(blocks) == 0 {
+			continue
+		}
+		out := ed.bytes()
+		again, err := discover.Scan(out, "")
+		if err != nil {
+			continue
+		}
+		var derived []affected
+		for _, a := range todo {
+			if a.origin.Form == discover.Derived {
+				derived = append(derived, a)
+			}
+		}
+		if !verify(again, derived, m) {
+			continue
+		}
+		for _, a := range derived {
+			to, _ := m.Map(a.ref)
+			changes = append(changes, Change{Origin: a.origin, From: a.ref, To: to, Line: a.origin.At.Line, Knob: "ImageConfig " + blockNames(blocks)})
+		}
+		for j, b := range blocks {
+			b.Knob = "ImageConfig " + b.Origin.Path
+			if j == 0 {
+				for _, in := range ins {
+					b.Inserted += in.n
+				}
+			}
+			changes = append(changes, b)
+		}
+		data, res = out, again
+		inserted = append(inserted, ins...)
 	}
 	return data, changes, inserted
+}
+
+func blockNames(blocks []Change) string {
+	names := make([]string, len(blocks))
+	for i, b := range blocks {
+		names[i] = b.Origin.Path
+	}
+	return strings.Join(names, ", ")
+}
+
+// moveServerBlocks rewrites the parts the ImageConfig c builds server
+// images from: each v1beta2 types.<type> object (its registry and
+// repository; a registry added where it has none), each v1beta1
+// defaults.<type>.repository where no registry or namespace override
+// applies. It returns a Change per part, from and to the image it makes for
+// the version "VERSION", and the lines added.
+func moveServerBlocks(s *stream, ed *editor, c discover.ImageConfig, m reference.Mapping) ([]Change, []insertion) {
+	pl, ok := s.find(c.Origin.At)
+	if !ok || pl.enc != nil || pl.n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	root, off := pl.n, pl.off
+	var out []Change
+	var ins []insertion
+	change := func(path string, n *yaml.Node, from string) (Change, reference.Reference, bool) {
+		ref, err := reference.Parse(from)
+		if err != nil {
+			return Change{}, reference.Reference{}, false
+		}
+		to, err := m.Map(ref)
+		if err != nil || underDestination(ref, m) {
+			return Change{}, reference.Reference{}, false
+		}
+		o := c.Origin
+		o.Path = strings.TrimSuffix(o.Path+"."+path, ".")
+		if c.Origin.Path == "" {
+			o.Path = path
+		}
+		o.Form, o.Via = discover.Derived, "the server image cass-operator builds for any version"
+		o.At.Line = n.Line + off
+		return Change{Origin: o, From: ref, To: to, Line: n.Line + off}, to, true
+	}
+	if c.Version == "v1beta2" {
+		if ov := resolve(lookup(root, "overrides")); ov != nil && ov.Kind == yaml.MappingNode && len(ov.Content) > 0 {
+			return nil, nil // overrides win over what a type says
+		}
+		defReg, defRepo := "", ""
+		if d := resolve(lookup(root, "defaults")); d != nil && d.Kind == yaml.MappingNode {
+			defReg, defRepo = str(lookup(d, "registry")), str(lookup(d, "repository"))
+		}
+		types := resolve(lookup(root, "types"))
+		if types == nil || types.Kind != yaml.MappingNode {
+			return nil, nil
+		}
+		for i := 0; i+1 < len(types.Content); i += 2 {
+			t := resolve(types.Content[i+1])
+			if !blockMapping(t) || str(lookup(t, "name")) == "" {
+				continue
+			}
+			parts := []string{firstNonEmpty(str(lookup(t, "registry")), defReg), firstNonEmpty(str(lookup(t, "repository")), defRepo), str(lookup(t, "name"))}
+			var kept []string
+			for _, p := range parts {
+				if p = strings.Trim(p, "/"); p != "" {
+					kept = append(kept, p)
+				}
+			}
+			tag := str(lookup(t, "prefix")) + "VERSION" + str(lookup(t, "suffix"))
+			ch, to, ok := change("types."+types.Content[i].Value, t, strings.Join(kept, "/")+":"+tag)
+			if !ok {
+				continue
+			}
+			if why, n := rewriteObject(ed, t, off, to, m, true); why == "" {
+				out = append(out, ch)
+				if n > 0 {
+					ins = append(ins, insertion{line: t.Content[0].Line + off, n: n})
+				}
+			}
+		}
+	} else {
+		if str(lookup(root, "imageRegistry")) != "" || lookup(root, "imageNamespace") != nil {
+			return nil, nil
+		}
+		d := resolve(lookup(root, "defaults"))
+		if d == nil || d.Kind != yaml.MappingNode {
+			return nil, nil
+		}
+		for i := 0; i+1 < len(d.Content); i += 2 {
+			t := resolve(d.Content[i+1])
+			repo := resolve(lookup(t, "repository"))
+			if t == nil || t.Kind != yaml.MappingNode || str(lookup(t, "imageRegistry")) != "" || repo == nil || str(repo) == "" {
+				continue
+			}
+			ch, to, ok := change("defaults."+d.Content[i].Value+".repository", repo, strings.TrimSpace(repo.Value)+":VERSION"+str(lookup(t, "suffix")))
+			if !ok {
+				continue
+			}
+			if ed.replace(repo.Line+off, 1, strings.TrimSpace(repo.Value), to.Name()) {
+				out = append(out, ch)
+			}
+		}
+	}
+	slices.SortFunc(ins, func(a, b insertion) int { return a.line - b.line })
+	shift := 0
+	for i := range ins {
+		ins[i].line += shift
+		shift += ins[i].n
+	}
+	return out, ins
+}
+
+func firstNonEmpty(a ...string) string {
+	for _, s := range a {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // verify reports whether every image of todo is found, in the rescanned

@@ -65,6 +65,7 @@ func relocated(t *testing.T, in []byte, m reference.Mapping) ([]byte, string) {
 			t.Errorf("%s is not in the mirror after relocation: %v", img.Ref, img.Origins)
 		}
 	}
+	checkWarnings(t, in, res)
 	checkTyped(t, in, out)
 	var b strings.Builder
 	for _, c := range changes {
@@ -73,7 +74,24 @@ func relocated(t *testing.T, in []byte, m reference.Mapping) ([]byte, string) {
 	return out, b.String()
 }
 
-var layouts = []reference.Layout{reference.KeepPath, reference.Flatten}
+// checkWarnings fails on warnings of the relocated stream (res) that the
+// input did not have: a reference the rewrite broke is a warning, not an
+// image.
+func checkWarnings(t *testing.T, in []byte, res *discover.Result) {
+	t.Helper()
+	before, _ := discover.Scan(in, "")
+	had := map[string]bool{}
+	for _, w := range before.Warnings {
+		had[w.Origin.Object()+" "+w.Origin.Path] = true
+	}
+	for _, w := range res.Warnings {
+		if !had[w.Origin.Object()+" "+w.Origin.Path] {
+			t.Errorf("new warning after relocation: %s", w)
+		}
+	}
+}
+
+var layouts = []reference.Layout{reference.KeepPath, reference.Flatten, reference.KeepHost}
 
 // TestOperatorConfigs relocates every file of the shared operator configs
 // (cass-operator ImageConfigs v1beta1 and v1beta2, K8ssandraClusters): the
@@ -107,11 +125,37 @@ func TestOperatorConfigs(t *testing.T) {
 					t.Fatal(err)
 				}
 				out, changes := relocated(t, in, m)
-				if bytes.Contains(in, []byte("kind: ImageConfig")) && !strings.Contains(changes, "by ImageConfig ") {
-					t.Errorf("the ImageConfig did not move by its registry settings:\n%s", changes)
+				if bytes.Contains(in, []byte("kind: ImageConfig")) {
+					if !strings.Contains(changes, "by ImageConfig ") {
+						t.Errorf("the ImageConfig did not move by its settings:\n%s", changes)
+					}
+					laterDatacenters(t, out, m)
 				}
 				golden(t, filepath.Join("operator-configs", layout.String(), rel), append(out, "# changes:\n"+comment(changes)...))
 			})
+		}
+	}
+}
+
+// laterDatacenters adds to a relocated stream datacenters of every server
+// type, on versions no manifest named: the server images cass-operator
+// derives for them through the relocated ImageConfig are in the mirror.
+func laterDatacenters(t *testing.T, out []byte, m reference.Mapping) {
+	t.Helper()
+	var b strings.Builder
+	b.Write(out)
+	for _, dc := range []struct{ typ, version string }{{"cassandra", "5.0.4"}, {"dse", "6.9.10"}, {"hcd", "1.2.3"}} {
+		fmt.Fprintf(&b, "---\napiVersion: cassandra.datastax.com/v1beta1\nkind: CassandraDatacenter\nmetadata:\n  name: later-%s\nspec:\n  serverType: %s\n  serverVersion: %s\n", dc.typ, dc.typ, dc.version)
+	}
+	res, err := discover.Scan([]byte(b.String()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, img := range res.Images {
+		for _, o := range img.Origins {
+			if strings.HasPrefix(o.Name, "later-") && (img.Ref.Registry != m.Registry || m.Prefix != "" && !strings.HasPrefix(img.Ref.Repository, m.Prefix+"/")) {
+				t.Errorf("a %s datacenter added later runs %s, not from the mirror (%s)", strings.TrimPrefix(o.Name, "later-"), img.Ref, o.Via)
+			}
 		}
 	}
 }

@@ -119,6 +119,7 @@ func checkComponent(t *testing.T, in []byte, m reference.Mapping) []byte {
 	if len(res.Images) == 0 {
 		t.Fatal("no images in the build")
 	}
+	checkWarnings(t, in, res)
 	for _, img := range res.Images {
 		if img.Ref.Registry != m.Registry || m.Prefix != "" && !strings.HasPrefix(img.Ref.Repository, m.Prefix+"/") {
 			t.Errorf("%s is not in the mirror after kustomize build: %v", img.Ref, img.Origins)

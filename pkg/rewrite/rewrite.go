@@ -21,9 +21,11 @@ type Change struct {
 	Line int
 	// Skipped says why the reference was not rewritten; "" when it was.
 	Skipped string
-	// Inserted counts the lines added for an image the operator pulls by
-	// default: the setting that points it at To, added to the operator's
-	// container (several defaults of one container count once).
+	// Inserted counts the lines added: for an image the operator pulls by
+	// default, the setting that points it at To, added to the operator's
+	// container (several defaults of one container count once); for an
+	// ImageConfig, its registry settings (counted on its first change), or
+	// the registry of a v1beta2 image that had none.
 	Inserted int
 	// Knob is, for an image a cass-operator ImageConfig names or derives,
 	// the ImageConfig setting that moved it ("ImageConfig imageRegistry:
@@ -245,7 +247,8 @@ func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool
 			c.Skipped = rewriteScalar(ed, ref, ref.Line+off, ref.Line+off, "", c.From, target, o.Path)
 			break
 		}
-		c.Skipped = rewriteObject(ed, n, off, target, m)
+		v1beta2 := strings.HasPrefix(o.Via, "cass-operator ImageConfig v1beta2") && pl.enc == nil
+		c.Skipped, c.Inserted = rewriteObject(ed, n, off, target, m, v1beta2)
 	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
 		c.Line = r.line(pl, n.Line+off)
 		text, at := "", n.Line+off

@@ -483,19 +483,15 @@ spec:
 `,
 		},
 		{
-			name: "an ImageConfig whose per-component registries cannot express the mapping is reported, not changed",
+			name: "an ImageConfig whose settings cannot express the mapping is reported, not changed",
 			in: `apiVersion: config.k8ssandra.io/v1beta1
 kind: ImageConfig
 images:
-  system-logger: "k8ssandra/system-logger:v1.13.1"
-  config-builder: "datastax/cass-config-builder:1.0-ubi"
+  system-logger: "quay.io/org/team/system-logger:v1.13.1"
 imageRegistry: "localhost:5000"
-defaults:
-  config-builder:
-    imageRegistry: "localhost:5001"
 `,
-			keepHost: true,
-			skipped:  []string{"applies its ImageConfig imageRegistry", "applies its ImageConfig imageRegistry"},
+			flat:    true,
+			skipped: []string{"applies its ImageConfig imageRegistry"},
 		},
 	}
 	for _, tt := range tests {
