@@ -463,7 +463,7 @@ func setKnob(s *stream, ed *editor, p discover.Position, k knob) ([]insertion, b
 			if !ok || next.Kind != yaml.ScalarNode || next.Value != "" || next.Line != kn.Line {
 				return nil, false
 			}
-			ed.lines[line-1] = []byte(indent + key + ":\n" + indentLines(indent+"  ", under.String()))
+			setLine(ed, line, indent+key+":\n"+indentLines(indent+"  ", under.String()))
 			order = append(order, -line)
 			continue
 		}
@@ -485,7 +485,11 @@ func setKnob(s *stream, ed *editor, p discover.Position, k knob) ([]insertion, b
 			if !ok || vn.Kind != yaml.ScalarNode || vn.Line != kn.Line || strings.Contains(vn.Value, "\n") {
 				return nil, false
 			}
-			ed.lines[line-1] = []byte(ind + key + ": " + value + "\n")
+			// The value alone where it is written out (comments and
+			// quoting stay), else the whole line.
+			if vn.Value == "" || set.value == "" || !ed.replace(line, 1, vn.Value, set.value) {
+				setLine(ed, line, ind+key+": "+value+"\n")
+			}
 		}
 	}
 	var ins []insertion
@@ -557,6 +561,15 @@ func groups(k knob) []group {
 // blockMapping reports whether n is a mapping in block style with keys.
 func blockMapping(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.MappingNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0
+}
+
+// setLine replaces a line of the stream by text (whole lines), keeping
+// the line's end: a last line without a newline stays without one.
+func setLine(ed *editor, line int, text string) {
+	if !strings.HasSuffix(string(ed.lines[line-1]), "\n") {
+		text = strings.TrimSuffix(text, "\n")
+	}
+	ed.lines[line-1] = []byte(text)
 }
 
 // keyOf returns the key node of key in mapping m, or nil.
