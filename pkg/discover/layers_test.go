@@ -81,3 +81,38 @@ func TestPrecedence(t *testing.T) {
 		})
 	}
 }
+
+// TestPrecedenceStargate: Stargate's containerImage, set at cluster level
+// and overridden by one datacenter's stargate template.
+func TestPrecedenceStargate(t *testing.T) {
+	in := `apiVersion: k8ssandra.io/v1alpha1
+kind: K8ssandraCluster
+metadata:
+  name: demo
+spec:
+  stargate:
+    containerImage: {registry: docker.io, repository: stargateio, name: stargate-4_0, tag: v1.0.77}
+  cassandra:
+    serverVersion: 4.0.17
+    serverImage: example.com/cass:4.0.17
+    datacenters:
+      - metadata: {name: dc1}
+        stargate:
+          containerImage: {registry: example.com, repository: sg, name: stargate-4_0, tag: v1.0.77}
+      - metadata: {name: dc2}
+`
+	res, err := discover.Scan([]byte(in), "in.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ref, want := range map[string]string{
+		"example.com/sg/stargate-4_0:v1.0.77":       discover.LayerDatacenter + ": the containerImage of datacenter dc1",
+		"docker.io/stargateio/stargate-4_0:v1.0.77": discover.LayerCluster + ": the containerImage of datacenter dc2, which sets none; dc1 sets its own",
+		"example.com/cass:4.0.17":                   discover.LayerCluster + ": the serverImage of datacenters dc1, dc2, which set none",
+	} {
+		img, ok := res.Find(ref)
+		if !ok || len(img.Origins) != 1 || !strings.HasPrefix(img.Origins[0].Via, want) {
+			t.Errorf("%s: origins %v, want via starting %q", ref, img.Origins, want)
+		}
+	}
+}
