@@ -155,6 +155,22 @@ spec:
         - name: RELATED_IMAGE_DB
           value: docker.io/library/postgres:16
 ---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+  namespace: prod
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: backup
+            image: ghcr.io/org/backup:2.1
+---
 apiVersion: v1
 kind: ConfigMap
 metadata:
