@@ -27,7 +27,10 @@ func withManifests(cmd *cobra.Command, g *globals) *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringArrayVarP(&f.manifests, "manifest", "m", nil, "relocate plain manifests from FILE, a directory of them, or - for stdin, instead of a chart (repeatable)")
 	fs.StringVar(&f.kustomize, "kustomize", "", "with -m: write a kustomize Component to DIR/kustomization.yaml instead of the manifests")
-	cmd.Use += "\n  relocate -m FILE|DIR|- --to REGISTRY[/PREFIX] [--kustomize DIR | --output-file FILE]"
+	cmd.Use += "\n  airlift relocate -m FILE|DIR|- --to REGISTRY[/PREFIX] [--kustomize DIR | --output-file FILE]"
+	if fl := fs.Lookup("output-file"); fl != nil {
+		fl.Usage += "; with -m, the relocated manifests (default: stdout)"
+	}
 	cmd.Long += `
 
 With -m, relocate rewrites plain manifests instead (kustomize build output,

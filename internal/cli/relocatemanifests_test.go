@@ -54,6 +54,18 @@ func TestRelocateManifests(t *testing.T) {
 			}
 		}
 	})
+	t.Run("output file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "relocated.yaml")
+		code, out, errOut := run(t, "", "relocate", "-m", "testdata/precedence", "--to", "mirror.example.com:5000/m", "--output-file", path)
+		if code != 0 || out != "" {
+			t.Fatalf("exit %d, stdout %q: %s", code, out, errOut)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "relocate-manifests.yaml", string(data))
+	})
 	t.Run("kustomize", func(t *testing.T) {
 		dir := t.TempDir()
 		code, out, errOut := run(t, "", "relocate", "-m", "testdata/manifests", "--to", "mirror.example.com:5000/m", "--kustomize", dir)
