@@ -161,7 +161,7 @@ where each comes from, so that it can be mirrored to a registry you trust.`,
 		log.SetFlags(0)
 		slog.SetDefault(g.logger())
 	}
-	root.AddCommand(newImagesCmd(g), newCopyCmd(g), newPackCmd(g), newUnpackCmd(g), newInspectCmd(g), newServeCmd(g), newPullSecretCmd(g), newDemoCmd(g), newValuesCmd(g), newCheckCmd(g), newRelocateCmd(g), newPostrenderCmd(g), newVersionCmd(g))
+	root.AddCommand(newImagesCmd(g), newCopyCmd(g), newPackCmd(g), newUnpackCmd(g), newInspectCmd(g), newServeCmd(g), newPullSecretCmd(g), newDemoCmd(g), newValuesCmd(g), newCheckCmd(g), withManifests(newRelocateCmd(g), g), newPostrenderCmd(g), newVersionCmd(g))
 	return root
 }
 

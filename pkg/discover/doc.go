@@ -38,7 +38,11 @@
 //   - cass-operator ImageConfig v1beta1 and v1beta2 (registry and namespace
 //     overrides applied), and the Cassandra server image the operator computes
 //     for each CassandraDatacenter or K8ssandraCluster datacenter from its
-//     serverType and serverVersion;
+//     serverType and serverVersion; for a K8ssandraCluster, the layer that
+//     decides each datacenter's server and Stargate image (datacenter level,
+//     cluster level, ImageConfig default, in k8ssandra-operator's precedence)
+//     is said in the origin, and Result.ImageConfigs locates each ImageConfig
+//     for a rewrite that moves it by its registry settings;
 //   - image lists declared in Chart.yaml annotations (see AddDeclared),
 //     reported apart from the deployed images.
 //

@@ -92,6 +92,7 @@ func (w *walker) imageConfig(m *yaml.Node) {
 		return
 	}
 	w.s.configs = append(w.s.configs, cfg)
+	w.s.configsFound = append(w.s.configsFound, ImageConfig{Version: cfg.version, Origin: cfg.origin})
 	if cfg.version == "v1beta2" {
 		w.imageConfigV2(cfg, m)
 		return
@@ -265,6 +266,7 @@ func (i imageV2) String() string {
 type serverRequest struct {
 	serverType, version string
 	origin              Origin
+	layer               string // for a K8ssandraCluster datacenter: why the ImageConfig decides
 }
 
 // cassandraDatacenter notes a CassandraDatacenter without serverImage.
@@ -300,6 +302,10 @@ func (w *walker) k8ssandraCluster(m *yaml.Node) {
 		w.serverRequest(firstNonEmpty(str(get(dc, "serverType")), typ),
 			firstNonEmpty(str(get(dc, "serverVersion")), version),
 			dc, keyStep("spec"), keyStep("cassandra"), keyStep("datacenters"), indexStep(i))
+		if n := len(w.s.servers); n > 0 && w.s.servers[n-1].origin.At.steps == w.originSteps(keyStep("spec"), keyStep("cassandra"), keyStep("datacenters"), indexStep(i)) {
+			name := firstNonEmpty(str(path(dc, "metadata", "name")), fmt.Sprintf("#%d", i))
+			w.s.servers[n-1].layer = fmt.Sprintf("%s: no serverImage at datacenter %s nor at cluster level (%s)", LayerImageConfig, name, precedence)
+		}
 	}
 }
 
@@ -340,6 +346,9 @@ func (r serverRequest) resolve(configs []*imageConfig, images imageSet, warnings
 				}
 				o.Via = fmt.Sprintf("derived by cass-operator for %s %s from %s of ImageConfig %s %s",
 					r.serverType, r.version, from, c.version, where)
+				if r.layer != "" {
+					o.Via = r.layer + "; " + o.Via
+				}
 				images.add(ref, o)
 				continue
 			}

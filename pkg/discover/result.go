@@ -166,6 +166,19 @@ type Result struct {
 	// Notes are worth knowing but not wrong: an operator the catalog knows
 	// in a version it does not cover.
 	Notes []Warning
+	// ImageConfigs are the cass-operator ImageConfigs found, in the order
+	// met: where their settings are, for a rewrite that moves the images
+	// they name (and those derived from them) by their registry settings.
+	ImageConfigs []ImageConfig
+}
+
+// ImageConfig is a cass-operator ImageConfig found in the input.
+type ImageConfig struct {
+	// Version is "v1beta1" or "v1beta2".
+	Version string
+	// Origin locates the ImageConfig's root mapping (At), in a ConfigMap
+	// value or as a document of its own.
+	Origin Origin
 }
 
 // Find returns the image with the given reference (in any form Parse

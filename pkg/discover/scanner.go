@@ -17,11 +17,13 @@ const maxEmbedDepth = 3
 // Scanner accumulates findings over one or more inputs. The zero value is
 // not usable; call NewScanner. A Scanner is not safe for concurrent use.
 type Scanner struct {
-	images   imageSet
-	declared imageSet
-	warnings []Warning
-	configs  []*imageConfig
-	servers  []serverRequest
+	images       imageSet
+	declared     imageSet
+	warnings     []Warning
+	configs      []*imageConfig
+	servers      []serverRequest
+	configsFound []ImageConfig
+	layers       map[string]string // Via of layered K8ssandraCluster settings, by layerKey
 
 	catalog    *catalog.Catalog
 	groups     map[string]bool // API groups of the catalog's operators
@@ -107,8 +109,10 @@ func (s *Scanner) Result() *Result {
 	for _, req := range s.servers {
 		warnings = req.resolve(s.configs, images, warnings, repos, from)
 	}
+	s.applyLayers(images)
 	notes := s.operatorDefaults(images, nil)
-	return &Result{Images: images.sorted(), Declared: s.declared.sorted(), Warnings: warnings, Notes: notes}
+	return &Result{Images: images.sorted(), Declared: s.declared.sorted(), Warnings: warnings, Notes: notes,
+		ImageConfigs: append([]ImageConfig(nil), s.configsFound...)}
 }
 
 func (s *Scanner) warn(value, msg string, o Origin) {

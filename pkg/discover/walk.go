@@ -77,6 +77,7 @@ func (w *walker) dispatch(m *yaml.Node) {
 		w.cassandraDatacenter(m)
 	case kind == "K8ssandraCluster":
 		w.k8ssandraCluster(m)
+		w.k8ssandraLayers(m)
 	}
 	w.walk(m)
 }

@@ -9,9 +9,13 @@
 // no field path is parsed. A composed reference moves by its registry part
 // (Istio's global.hub), once for every image that shares it. An image an
 // operator pulls by default moves by the operator's own setting (an env
-// variable or a flag) added to its container; those are the only lines
-// added. Only the references change; comments, quoting, key order and
-// everything else stay byte for byte.
+// variable or a flag) added to its container. A cass-operator ImageConfig
+// moves by its own registry settings (imageRegistry, overrides.registry),
+// set or added, so that the server images the operator derives from a
+// serverVersion later follow: the version mapping keeps working, no image
+// is pinned. Those settings are the only lines added; otherwise only the
+// references change: comments, quoting, key order and everything else
+// stay byte for byte.
 //
 // The package is pure: bytes and a [reference.Mapping] in, bytes and a list
 // of [Change]s out.

@@ -21,10 +21,45 @@ type Change struct {
 	Line int
 	// Skipped says why the reference was not rewritten; "" when it was.
 	Skipped string
-	// Inserted counts the lines added for an image the operator pulls by
-	// default: the setting that points it at To, added to the operator's
-	// container (several defaults of one container count once).
+	// Inserted counts the lines added: for an image the operator pulls by
+	// default, the setting that points it at To, added to the operator's
+	// container (several defaults of one container count once); for an
+	// ImageConfig, its registry settings (counted on its first change), or
+	// the registry of a v1beta2 image that had none.
 	Inserted int
+	// Knob is, for an image a cass-operator ImageConfig names or derives,
+	// the ImageConfig setting that moved it ("ImageConfig imageRegistry:
+	// \"mirror\""); the server images the operator derives from a
+	// serverVersion later follow it too. "" otherwise.
+	Knob string
+}
+
+// VersionMap reports whether the change moved an image chosen by a
+// version: derived from a serverVersion through an ImageConfig setting, or
+// an entry of a version map rewritten in place. Either way the mapping
+// from versions to images keeps working; no image is pinned.
+func (c Change) VersionMap() bool {
+	if c.Skipped != "" {
+		return false
+	}
+	if c.Knob != "" {
+		return c.Origin.Form == discover.Derived || isVersionEntry(c.Origin)
+	}
+	return isVersionEntry(c.Origin)
+}
+
+// isVersionEntry reports whether o is an entry of a version map: a
+// "VERSION=IMAGE" line, or an ImageConfig images.<server type>.<version>.
+func isVersionEntry(o discover.Origin) bool {
+	if strings.Contains(o.Via, "entry ") {
+		return true
+	}
+	for _, t := range []string{"cassandra", "dse", "hcd"} {
+		if strings.HasPrefix(o.Path, "images."+t+"[") || strings.Contains(o.Path, ".images."+t+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // String formats the change on one line: "line 12: a -> b at path" or
@@ -33,6 +68,16 @@ func (c Change) String() string {
 	at := c.Origin.String()
 	if c.Skipped != "" {
 		return fmt.Sprintf("line %d: %s left alone at %s: %s", c.Line, c.From, at, c.Skipped)
+	}
+	if c.Knob != "" {
+		follow := ""
+		if c.VersionMap() {
+			follow = "; the version mapping keeps working: server images derived from serverVersion follow"
+		}
+		return fmt.Sprintf("line %d: %s -> %s at %s, by %s%s", c.Line, c.From, c.To, at, c.Knob, follow)
+	}
+	if c.VersionMap() {
+		return fmt.Sprintf("line %d: %s -> %s at %s, version map entry rewritten: the map keeps choosing by version", c.Line, c.From, c.To, at)
 	}
 	if c.Origin.Form == discover.OperatorDefault {
 		return fmt.Sprintf("line %d: %s -> %s at %s, by a setting added to the operator", c.Line, c.From, c.To, at)
@@ -55,17 +100,65 @@ func (c Change) String() string {
 // or a flag) is added to its container, pointing at the target; those lines
 // are the only ones added (Change.Inserted counts them).
 //
-// Images that are not written where they are found cannot be rewritten and
-// come back as Changes with Skipped set: server images cass-operator derives
-// from a serverVersion, ImageConfig images it rewrites itself with its
-// imageRegistry, and defaults no setting of the operator moves. Changes come in the order of the stream. Documents that are
-// not YAML are an error (a join of *discover.SyntaxError) and nothing is
-// returned.
+// A cass-operator ImageConfig moves by its own registry settings where
+// they express the mapping (v1beta1 imageRegistry, with imageNamespace and
+// the per-component registries; v1beta2 overrides.registry and
+// overrides.repository): then the server images cass-operator derives
+// from a datacenter's serverVersion follow the mirror, for versions the
+// manifests never named too, and Change.Knob names the settings. They are
+// kept only when scanning the result again finds every image the
+// ImageConfig names or derives at its target; otherwise its images are
+// rewritten where they are written, and those it derives or overrides come
+// back as Changes with Skipped set, as do defaults no setting of the
+// operator moves. Changes come in the order of the stream. Documents that
+// are not YAML are an error (a join of *discover.SyntaxError) and nothing
+// is returned.
 func Rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
 	res, err := discover.Scan(manifest, "")
 	if err != nil {
 		return nil, nil, err
 	}
+	manifest, knobbed, inserted := moveImageConfigs(manifest, res, m)
+	if len(knobbed) == 0 {
+		return rewriteScanned(manifest, res, m)
+	}
+	out, changes, err := rewrite(manifest, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range changes {
+		changes[i].Line = originalLine(changes[i].Line, inserted)
+	}
+	changes = append(changes, knobbed...)
+	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Line, b.Line) })
+	return out, changes, nil
+}
+
+// originalLine maps a line of the stream after insertions (each at a
+// line of the stream as it was then, in the order made) back to its line
+// in the original stream.
+func originalLine(line int, inserted []insertion) int {
+	for i := len(inserted) - 1; i >= 0; i-- {
+		if in := inserted[i]; line >= in.line+in.n {
+			line -= in.n
+		}
+	}
+	return line
+}
+
+// insertion is lines added before a line.
+type insertion struct{ line, n int }
+
+func rewrite(manifest []byte, m reference.Mapping) ([]byte, []Change, error) {
+	res, err := discover.Scan(manifest, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return rewriteScanned(manifest, res, m)
+}
+
+// rewriteScanned rewrites manifest, scanned into res.
+func rewriteScanned(manifest []byte, res *discover.Result, m reference.Mapping) ([]byte, []Change, error) {
 	r := &rewriter{s: newStream(manifest), ed: newEditor(manifest), m: m, parts: map[discover.Position]string{},
 		added: map[*yaml.Node]*additions{}, encs: map[*yaml.Node]*encoded{}}
 	var changes []Change
@@ -154,7 +247,8 @@ func (r *rewriter) one(ref reference.Reference, o discover.Origin) (Change, bool
 			c.Skipped = rewriteScalar(ed, ref, ref.Line+off, ref.Line+off, "", c.From, target, o.Path)
 			break
 		}
-		c.Skipped = rewriteObject(ed, n, off, target, m)
+		v1beta2 := strings.HasPrefix(o.Via, "cass-operator ImageConfig v1beta2") && pl.enc == nil
+		c.Skipped, c.Inserted = rewriteObject(ed, n, off, target, m, v1beta2)
 	case ok && o.Form == discover.Written && n.Kind == yaml.ScalarNode:
 		c.Line = r.line(pl, n.Line+off)
 		text, at := "", n.Line+off

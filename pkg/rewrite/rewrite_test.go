@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,11 +17,12 @@ import (
 
 func TestRewrite(t *testing.T) {
 	tests := []struct {
-		name    string
-		in      string
-		out     string   // "" means unchanged
-		skipped []string // substrings of Skipped reasons, in order
-		flat    bool     // map with reference.Flatten
+		name     string
+		in       string
+		out      string   // "" means unchanged
+		skipped  []string // substrings of Skipped reasons, in order
+		flat     bool     // map with reference.Flatten
+		keepHost bool     // map with reference.KeepHost
 	}{
 		{
 			name: "container images keep their written form",
@@ -99,7 +101,7 @@ spec:
 `,
 		},
 		{
-			name: "ImageConfig in a ConfigMap, image object in a custom resource",
+			name: "ImageConfig in a ConfigMap (moved by its imageRegistry), image object in a custom resource",
 			in: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: cass-operator-config}
@@ -129,9 +131,10 @@ data:
   image_config.yaml: |
     apiVersion: config.k8ssandra.io/v1beta1
     kind: ImageConfig
+    imageRegistry: "registry.example.com:5000/mirror"
     images:
-      system-logger: "registry.example.com:5000/mirror/k8ssandra/system-logger:v1.13.1"
-      config-builder: "registry.example.com:5000/mirror/datastax/cass-config-builder:1.0.5-ubi7"
+      system-logger: "k8ssandra/system-logger:v1.13.1"
+      config-builder: "datastax/cass-config-builder:1.0.5-ubi7"
 ---
 apiVersion: k8ssandra.io/v1alpha1
 kind: K8ssandraCluster
@@ -480,7 +483,7 @@ spec:
 `,
 		},
 		{
-			name: "images the operator derives or rewrites are reported, not changed",
+			name: "images the operator derives or rewrites move by the ImageConfig's imageRegistry",
 			in: `apiVersion: v1
 kind: ConfigMap
 metadata: {name: cfg}
@@ -499,7 +502,35 @@ spec:
   serverType: cassandra
   serverVersion: "4.0.3"
 `,
-			skipped: []string{"applies its ImageConfig imageRegistry", "derived by the operator"},
+			out: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  image_config.yaml: |
+    apiVersion: config.k8ssandra.io/v1beta1
+    kind: ImageConfig
+    images:
+      system-logger: "k8ssandra/system-logger:v1.13.1"
+    imageRegistry: "registry.example.com:5000/mirror"
+---
+apiVersion: cassandra.datastax.com/v1beta1
+kind: CassandraDatacenter
+metadata: {name: dc1}
+spec:
+  serverType: cassandra
+  serverVersion: "4.0.3"
+`,
+		},
+		{
+			name: "an ImageConfig whose settings cannot express the mapping is reported, not changed",
+			in: `apiVersion: config.k8ssandra.io/v1beta1
+kind: ImageConfig
+images:
+  system-logger: "quay.io/org/team/system-logger:v1.13.1"
+imageRegistry: "localhost:5000"
+`,
+			flat:    true,
+			skipped: []string{"applies its ImageConfig imageRegistry"},
 		},
 	}
 	for _, tt := range tests {
@@ -507,6 +538,9 @@ spec:
 			m := mapping(t, dest, reference.KeepPath)
 			if tt.flat {
 				m = mapping(t, dest, reference.Flatten)
+			}
+			if tt.keepHost {
+				m = mapping(t, dest, reference.KeepHost)
 			}
 			out, changes, err := rewrite.Rewrite([]byte(tt.in), m)
 			if err != nil {
@@ -593,6 +627,12 @@ func TestRewriteEveryImageMoves(t *testing.T) {
 				t.Errorf("%d images after the rewrite, want %d", len(res.Images), tt.images)
 			}
 			inLines, outLines := strings.Split(string(in), "\n"), strings.Split(string(out), "\n")
+			if len(outLines) > len(inLines) {
+				// Lines added: the ImageConfig's registry settings.
+				outLines = slices.DeleteFunc(outLines, func(l string) bool {
+					return strings.Contains(l, `egistry: "`+dest+`"`) && !strings.Contains(string(in), strings.TrimSpace(l))
+				})
+			}
 			if len(inLines) != len(outLines) {
 				t.Fatalf("%d lines in, %d out", len(inLines), len(outLines))
 			}
@@ -679,8 +719,8 @@ spec:
     containerImage: {registry: docker.io, repository: k8ssandra, name: medusa, tag: 0.22.0}
 `
 	want := []string{
-		`line 9: localhost:5000/k8ssandra/system-logger:v1.13.1 left alone at ConfigMap/cfg data["image_config.yaml"].images.system-logger (cass-operator ImageConfig v1beta1: "k8ssandra/system-logger:v1.13.1" with registry/namespace overrides): the operator applies its ImageConfig imageRegistry to it; set that instead`,
-		`line 17: localhost:5000/k8ssandra/cass-management-api:4.0.3 left alone at CassandraDatacenter/dc1 spec.serverVersion (derived by cass-operator for cassandra 4.0.3 from built-in default of ImageConfig v1beta1 ConfigMap/cfg data["image_config.yaml"]): derived by the operator, not written in the manifest; set serverImage`,
+		`line 9: localhost:5000/k8ssandra/system-logger:v1.13.1 -> registry.example.com:5000/mirror/k8ssandra/system-logger:v1.13.1 at ConfigMap/cfg data["image_config.yaml"].images.system-logger (cass-operator ImageConfig v1beta1: "k8ssandra/system-logger:v1.13.1" with registry/namespace overrides), by ImageConfig imageRegistry: "registry.example.com:5000/mirror"`,
+		`line 17: localhost:5000/k8ssandra/cass-management-api:4.0.3 -> registry.example.com:5000/mirror/k8ssandra/cass-management-api:4.0.3 at CassandraDatacenter/dc1 spec.serverVersion (derived by cass-operator for cassandra 4.0.3 from built-in default of ImageConfig v1beta1 ConfigMap/cfg data["image_config.yaml"]), by ImageConfig imageRegistry: "registry.example.com:5000/mirror"; the version mapping keeps working: server images derived from serverVersion follow`,
 		`line 22: quay.io/z/last:1 -> registry.example.com:5000/mirror/z/last:1 at CassandraDatacenter/dc1 spec.podTemplateSpec.spec.containers[0].image`,
 		`line 24: docker.io/a/first:1 -> registry.example.com:5000/mirror/a/first:1 at CassandraDatacenter/dc1 spec.podTemplateSpec.spec.containers[1].image`,
 		`line 26: docker.io/k8ssandra/medusa:0.22.0 -> registry.example.com:5000/mirror/k8ssandra/medusa:0.22.0 at CassandraDatacenter/dc1 spec.medusa.containerImage (image object)`,
