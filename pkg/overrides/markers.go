@@ -17,7 +17,9 @@ import (
 //
 //	registry      c0007.sentinel.invalid
 //	repository    sentinel/c0007/<original>, or c0007.sentinel.invalid/<path>
-//	              when the original carries a registry host
+//	              when the original carries a registry host, or
+//	              sentinelc0007-<original> for one path part matched by
+//	              its text (an image name, a namespace)
 //	tag           <original>-c0007
 //	reference     c0007.sentinel.invalid/<original path><original tag or digest>
 //	string slot   c0007.sentinel.invalid/slot
@@ -28,6 +30,7 @@ const sentinelDomain = ".sentinel.invalid"
 var (
 	hostMarker = regexp.MustCompile(`\b([ck])(\d{4,})\.sentinel\.invalid`)
 	pathMarker = regexp.MustCompile(`sentinel/c(\d{4,})/`)
+	nameMarker = regexp.MustCompile(`\bsentinelc(\d{4,})-`)
 	tagMarker  = regexp.MustCompile(`-c(\d{4,})\b`)
 )
 
@@ -103,6 +106,11 @@ func (c *candidate) marker() string {
 	case Registry:
 		return hostOf(c.id)
 	case Repository:
+		if c.bare {
+			// One path part, kept one: Istio takes a proxy image with a
+			// '/' for a whole reference and drops global.hub.
+			return "sentinelc" + num(c.id) + "-" + pathValue(c.orig)
+		}
 		if hostLike(c.orig) && strings.Contains(c.orig, "/") {
 			// Keep a host in front: discover takes a --flag=value for an
 			// image only when the value starts with one.
@@ -130,6 +138,10 @@ func markersIn(ref string) (ids []int, knobIDs []int) {
 		} else {
 			ids = append(ids, n)
 		}
+	}
+	for _, m := range nameMarker.FindAllStringSubmatch(ref, -1) {
+		n, _ := strconv.Atoi(m[1])
+		ids = append(ids, n)
 	}
 	for _, m := range pathMarker.FindAllStringSubmatch(ref, -1) {
 		n, _ := strconv.Atoi(m[1])

@@ -130,9 +130,9 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 		return nil, wrapRender(ctx, StageBaseline, err)
 	}
 	t := &Traced{Chart: c.Name, Version: c.Version, Warnings: base.Warnings, cands: map[int]*candidate{}}
-	names := map[string]bool{}
+	var refs []reference.Reference
 	for _, img := range base.Images {
-		names[lastPart(img.Ref.Repository)] = true
+		refs = append(refs, img.Ref)
 		ti := Image{Ref: img.Ref}
 		for _, o := range img.Origins {
 			ti.Uses = append(ti.Uses, &Use{Origin: o, image: img.Ref, knobComps: map[int]composition{}})
@@ -140,7 +140,7 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 		t.Images = append(t.Images, ti)
 	}
 	index := newPlaces(t)
-	perImage, knobs := collect(c, names)
+	perImage, knobs := collect(c, refs)
 	id := 0
 	for _, cand := range append(slices.Clone(perImage), knobs...) {
 		id++
@@ -162,8 +162,8 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 		func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, plain, t.Settings) },
 		func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, slots, t.Settings) },
 	}
-	for _, k := range knobs {
-		runs = append(runs, func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, []*candidate{k}, t.Settings) })
+	for _, group := range knobGroups(knobs) {
+		runs = append(runs, func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, group, t.Settings) })
 	}
 	results := make([][]*discover.Result, len(runs))
 	skipped := make([][]*candidate, len(runs))
@@ -250,7 +250,15 @@ func namesImage(c *candidate, ref reference.Reference) bool {
 // decode reads the markers of a sentinel render back into the uses.
 func (t *Traced) decode(res *discover.Result, index places) {
 	for _, img := range res.Images {
-		ids, knobIDs := markersIn(img.Ref.String())
+		var ids, knobIDs []int
+		all, _ := markersIn(img.Ref.String())
+		for _, id := range all {
+			if c := t.cands[id]; c != nil && c.knob {
+				knobIDs = append(knobIDs, id)
+			} else {
+				ids = append(ids, id)
+			}
+		}
 		if len(ids) == 0 && len(knobIDs) == 0 {
 			continue
 		}
@@ -343,5 +351,32 @@ func (t *Traced) finish() {
 }
 
 func (c *candidate) control() Control {
-	return Control{Path: c.path, Role: c.role, Value: c.orig, id: c.id}
+	role := c.role
+	if c.knob {
+		role = Knob
+	}
+	return Control{Path: c.path, Role: role, Value: c.orig, id: c.id}
+}
+
+// knobGroups splits the chart-wide candidates into the renders that trace
+// them: those under global in one, those of the charts' own values in
+// another. A more specific value hides the one it falls back to (hub
+// before global.hub), so the two kinds are not rendered together; within
+// a kind, values rarely fall back on each other.
+func knobGroups(knobs []*candidate) [][]*candidate {
+	var global, own []*candidate
+	for _, k := range knobs {
+		if k.path[0] == Key("global") {
+			global = append(global, k)
+		} else {
+			own = append(own, k)
+		}
+	}
+	var out [][]*candidate
+	for _, g := range [][]*candidate{global, own} {
+		if len(g) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }

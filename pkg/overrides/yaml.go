@@ -100,7 +100,14 @@ func comment(e Entry) string {
 	var lines []string
 	switch e.Kind {
 	case KnobEntry:
-		lines = append(lines, fmt.Sprintf("chart-wide: moves %d image(s)", len(e.Moves)))
+		if len(e.Moves) == 1 && e.Places > 1 {
+			lines = append(lines, fmt.Sprintf("chart-wide: moves %d image(s) at %d places", len(e.Moves), e.Places))
+		} else {
+			lines = append(lines, fmt.Sprintf("chart-wide: moves %d image(s)", len(e.Moves)))
+		}
+		if e.Note != "" {
+			lines = append(lines, e.Note)
+		}
 		for _, p := range e.Moves {
 			lines = append(lines, fmt.Sprintf("  %s -> %s", p.Source, p.Target))
 		}
