@@ -24,11 +24,12 @@ import (
 //	reference     c0007.sentinel.invalid/<original path><original tag or digest>
 //	string slot   c0007.sentinel.invalid/slot
 //	object slot   {registry: c0007.sentinel.invalid, repository: sentinel/c0007/slot, tag: slot-c0007}
-//	knob          k0007.sentinel.invalid
+//
+// A chart-wide candidate (a knob) is marked as its role says.
 const sentinelDomain = ".sentinel.invalid"
 
 var (
-	hostMarker = regexp.MustCompile(`\b([ck])(\d{4,})\.sentinel\.invalid`)
+	hostMarker = regexp.MustCompile(`\bc(\d{4,})\.sentinel\.invalid`)
 	pathMarker = regexp.MustCompile(`sentinel/c(\d{4,})/`)
 	nameMarker = regexp.MustCompile(`\bsentinelc(\d{4,})-`)
 	tagMarker  = regexp.MustCompile(`-c(\d{4,})\b`)
@@ -38,7 +39,6 @@ func num(id int) string { return fmt.Sprintf("%04d", id) }
 
 func hostOf(id int) string { return "c" + num(id) + sentinelDomain }
 
-func knobHost(id int) string { return "k" + num(id) + sentinelDomain }
 
 // pathValue is a repository written so that it can stand in a path: a
 // registry port's ':' would end the name.
@@ -94,8 +94,6 @@ func (c *candidate) markerValue() any {
 			}
 		}
 		return obj
-	case Knob:
-		return knobHost(c.id)
 	}
 	return nil
 }
@@ -122,22 +120,15 @@ func (c *candidate) marker() string {
 	case Reference:
 		name, _ := written(c.orig)
 		return hostOf(c.id) + "/" + pathValue(withoutHost(name))
-	case Knob:
-		return knobHost(c.id)
 	}
 	return ""
 }
 
-// markersIn returns the candidate numbers whose markers an image carries,
-// host markers ('c') and knob markers ('k') apart.
-func markersIn(ref string) (ids []int, knobIDs []int) {
+// markersIn returns the candidate numbers whose markers an image carries.
+func markersIn(ref string) (ids []int) {
 	for _, m := range hostMarker.FindAllStringSubmatch(ref, -1) {
-		n, _ := strconv.Atoi(m[2])
-		if m[1] == "k" {
-			knobIDs = append(knobIDs, n)
-		} else {
-			ids = append(ids, n)
-		}
+		n, _ := strconv.Atoi(m[1])
+		ids = append(ids, n)
 	}
 	for _, m := range nameMarker.FindAllStringSubmatch(ref, -1) {
 		n, _ := strconv.Atoi(m[1])
@@ -154,7 +145,7 @@ func markersIn(ref string) (ids []int, knobIDs []int) {
 			ids = append(ids, n)
 		}
 	}
-	return ids, knobIDs
+	return ids
 }
 
 // composition is an image as rendered with markers, the way to predict what
@@ -200,8 +191,7 @@ func (comp composition) predict(cands map[int]*candidate, set map[int]string) (r
 // value is unknown (an empty slot that was not set) is errUnknown.
 func (comp composition) substitute(cands map[int]*candidate, set map[int]string, except int) (string, error) {
 	s := string(comp)
-	ids, knobIDs := markersIn(s)
-	for _, id := range dedupe(append(ids, knobIDs...)) {
+	for _, id := range dedupe(markersIn(s)) {
 		if id == except {
 			continue
 		}
@@ -218,7 +208,7 @@ func (comp composition) substitute(cands map[int]*candidate, set map[int]string,
 			s = substituteSlot(s, c, val)
 		case c.role == Tag:
 			s = strings.Replace(s, c.marker(), "", 1)
-		case !chosen && (c.role == Knob || c.role == Registry) && c.orig == "":
+		case !chosen && c.role == Registry && c.orig == "":
 			// An empty registry is usually left out with its "/".
 			s = strings.Replace(s, c.marker()+"/", "", 1)
 		case chosen:

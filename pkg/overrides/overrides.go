@@ -11,7 +11,8 @@ import (
 type EntryKind int
 
 const (
-	// KnobEntry is a chart-wide registry setting.
+	// KnobEntry is a chart-wide setting: a registry, or a repository with
+	// its registry, that several images fall back to.
 	KnobEntry EntryKind = iota + 1
 	// ImageEntry moves the images of one values path.
 	ImageEntry
@@ -43,7 +44,8 @@ type Overrides struct {
 	Mapping        reference.Mapping
 	// Entries are the values to set, sorted by path.
 	Entries []Entry
-	// Knob is the chart-wide knob used, nil when none is.
+	// Knob is the chart-wide knob that moves images at the most places,
+	// nil when none is used; Entries has every knob (KnobEntry).
 	Knob Path
 	// Check is the check of the chart rendered with the overrides.
 	Check *Report

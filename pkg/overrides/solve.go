@@ -96,7 +96,7 @@ func (sv *solver) strategies(u *Use, target reference.Reference) []strategy {
 		}
 	}
 	for _, comp := range u.comps {
-		ids, _ := markersIn(string(comp))
+		ids := markersIn(string(comp))
 		var regs, repos []*candidate
 		for _, id := range dedupe(ids) {
 			c := sv.cands[id]

@@ -251,7 +251,7 @@ func namesImage(c *candidate, ref reference.Reference) bool {
 func (t *Traced) decode(res *discover.Result, index places) {
 	for _, img := range res.Images {
 		var ids, knobIDs []int
-		all, _ := markersIn(img.Ref.String())
+		all := markersIn(img.Ref.String())
 		for _, id := range all {
 			if c := t.cands[id]; c != nil && c.knob {
 				knobIDs = append(knobIDs, id)
