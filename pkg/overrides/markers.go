@@ -39,7 +39,6 @@ func num(id int) string { return fmt.Sprintf("%04d", id) }
 
 func hostOf(id int) string { return "c" + num(id) + sentinelDomain }
 
-
 // pathValue is a repository written so that it can stand in a path: a
 // registry port's ':' would end the name.
 func pathValue(s string) string { return strings.ReplaceAll(strings.Trim(s, "/"), ":", "_") }
