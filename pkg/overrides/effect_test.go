@@ -159,3 +159,34 @@ func mapsEqual(a, b map[string]int) bool {
 	}
 	return true
 }
+
+// TestCheckSeesOperatorConfig: the check reads the images of an operator's
+// image configuration as discovery does; left where they are, they are
+// leaks, and not "set in the template only": a value (the configuration's
+// registry knob) moves them.
+func TestCheckSeesOperatorConfig(t *testing.T) {
+	t.Parallel()
+	c := loadChart(t, fixture("imageconfig"), chart.Values{})
+	m := mapping(t, dest, reference.KeepPath)
+	tr, err := overrides.Trace(context.Background(), c, overrides.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := map[string]any{
+		"image": map[string]any{"registry": dest},
+		"dbop":  map[string]any{"image": map[string]any{"registry": dest}},
+	}
+	rep, err := overrides.Check(context.Background(), c, partial, m, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"docker.io/acme/db-backup:2.1.0", "docker.io/acme/db-config-builder:1.0", "docker.io/acme/db-logger:v1.0.0"}
+	if got := leaks(rep); !slices.Equal(got, want) {
+		t.Errorf("leaks = %q, want %q", got, want)
+	}
+	for _, l := range rep.Leaks {
+		if !strings.Contains(l.String(), "ImageConfig v1beta2") {
+			t.Errorf("leak %s does not name the ImageConfig", l)
+		}
+	}
+}
