@@ -12,6 +12,7 @@ import (
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // notesFileSuffix marks the rendered notes, which are not manifests.
@@ -54,6 +55,48 @@ func assemble(files map[string]string, skipTests bool) ([]byte, error) {
 		fmt.Fprintf(out, "---\n# Source: %s\n%s\n", h.Path, h.Manifest)
 	}
 	return out.Bytes(), nil
+}
+
+// assembleUnordered is assemble without the install-order sort: the
+// documents of each file in turn, files by name, hooks where they are, no
+// document parsed but those that name a hook (to leave test hooks out when
+// skipTests is set).
+func assembleUnordered(files map[string]string, skipTests bool) ([]byte, error) {
+	var out bytes.Buffer
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if strings.HasSuffix(name, notesFileSuffix) {
+			continue
+		}
+		docs := releaseutil.SplitManifests(files[name])
+		keys := slices.Collect(maps.Keys(docs))
+		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
+		for _, k := range keys {
+			doc := strings.TrimSpace(docs[k])
+			if doc == "" || skipTests && strings.Contains(doc, release.HookAnnotation) && isTestDoc(doc) {
+				continue
+			}
+			fmt.Fprintf(&out, "---\n# Source: %s\n%s\n", name, doc)
+		}
+	}
+	return out.Bytes(), nil
+}
+
+// isTestDoc reports whether a document is a hook that runs on `helm test`.
+func isTestDoc(doc string) bool {
+	var head struct {
+		Metadata struct {
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+	}
+	if err := sigsyaml.Unmarshal([]byte(doc), &head); err != nil {
+		return false
+	}
+	for e := range strings.SplitSeq(head.Metadata.Annotations[release.HookAnnotation], ",") {
+		if e = strings.TrimSpace(e); e == string(release.HookTest) || e == "test-success" {
+			return true
+		}
+	}
+	return false
 }
 
 // isTestHook reports whether h runs on `helm test` ("test" or the Helm 2
