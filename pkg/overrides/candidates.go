@@ -112,6 +112,10 @@ func collect(c Chart, images []reference.Reference) (perImage, knobs []*candidat
 		}
 		if cand.role != Slot && cand.role != Tag && col.general(cand) {
 			cand.knob = true
+			// A knob's name keeps one path part: a template may take a
+			// value with a '/' for a whole reference (Istio's image)
+			// and drop the registry the other knobs carry.
+			cand.bare = cand.bare || cand.role == Repository && !strings.Contains(cand.orig, "/")
 			knobs = append(knobs, cand)
 			continue
 		}

@@ -152,9 +152,9 @@ func markersIn(ref string) (ids []int) {
 type composition string
 
 // compose writes a rendered image for substitution: its name, and its tag
-// and digest as rendered. When the name is docker.io/ and a marker, the
-// template may have written "docker.io/" or normalisation may have added
-// it: both are returned, the latter first.
+// and digest as rendered. When the name is docker.io/ (or docker.io/library/
+// for a one-part name) and a marker, the template may have written it or
+// normalisation may have added it: both are returned, the latter first.
 func compose(r reference.Reference) []composition {
 	suffix := ""
 	if r.Tag != "" && !r.TagImplied {
@@ -165,6 +165,9 @@ func compose(r reference.Reference) []composition {
 	}
 	s := r.Name()
 	if rest, ok := strings.CutPrefix(s, "docker.io/"); ok && strings.HasPrefix(rest, "sentinel/c") {
+		return []composition{composition(rest + suffix), composition(s + suffix)}
+	}
+	if rest, ok := strings.CutPrefix(s, "docker.io/library/"); ok && strings.HasPrefix(rest, "sentinelc") {
 		return []composition{composition(rest + suffix), composition(s + suffix)}
 	}
 	return []composition{composition(s + suffix)}

@@ -359,21 +359,24 @@ func (c *candidate) control() Control {
 }
 
 // knobGroups splits the chart-wide candidates into the renders that trace
-// them: those under global in one, those of the charts' own values in
-// another. A more specific value hides the one it falls back to (hub
-// before global.hub), so the two kinds are not rendered together; within
-// a kind, values rarely fall back on each other.
+// them. A value left empty in a chart's own values usually falls back to
+// one under global (Istio's hub to global.hub): rendered together, its
+// sentinel would hide the global one, so the empty ones of the charts' own
+// values get a render of their own; every other knob shares one render
+// (where a global value wins over a chart's own, as bitnami's
+// global.imageRegistry over imageRegistry, the global one moves the image
+// anyway).
 func knobGroups(knobs []*candidate) [][]*candidate {
-	var global, own []*candidate
+	var shared, empty []*candidate
 	for _, k := range knobs {
-		if k.path[0] == Key("global") {
-			global = append(global, k)
+		if k.path[0] != Key("global") && k.orig == "" {
+			empty = append(empty, k)
 		} else {
-			own = append(own, k)
+			shared = append(shared, k)
 		}
 	}
 	var out [][]*candidate
-	for _, g := range [][]*candidate{global, own} {
+	for _, g := range [][]*candidate{shared, empty} {
 		if len(g) > 0 {
 			out = append(out, g)
 		}
