@@ -67,11 +67,8 @@ func assembleUnordered(files map[string]string, skipTests bool) ([]byte, error) 
 		if strings.HasSuffix(name, notesFileSuffix) {
 			continue
 		}
-		docs := releaseutil.SplitManifests(files[name])
-		keys := slices.Collect(maps.Keys(docs))
-		sort.Sort(releaseutil.BySplitManifestsOrder(keys))
-		for _, k := range keys {
-			doc := strings.TrimSpace(docs[k])
+		for _, doc := range splitDocuments(files[name]) {
+			doc = strings.TrimSpace(doc)
 			if doc == "" || skipTests && strings.Contains(doc, release.HookAnnotation) && isTestDoc(doc) {
 				continue
 			}
@@ -79,6 +76,29 @@ func assembleUnordered(files map[string]string, skipTests bool) ([]byte, error) 
 		}
 	}
 	return out.Bytes(), nil
+}
+
+// splitDocuments splits a rendered file at the lines that start with
+// "---", as Helm's SplitManifests does, without its regular expression
+// (a fifth of a render of a chart with large CRDs): what follows "---" on
+// its line starts the next document.
+func splitDocuments(s string) []string {
+	var docs []string
+	start := 0
+	for i := 0; i < len(s); {
+		end := strings.IndexByte(s[i:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += i
+		}
+		if strings.HasPrefix(s[i:end], "---") {
+			docs = append(docs, s[start:i])
+			start = i + 3
+		}
+		i = end + 1
+	}
+	return append(docs, s[start:])
 }
 
 // isTestDoc reports whether a document is a hook that runs on `helm test`.

@@ -45,3 +45,22 @@ func documents(manifest []byte) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestSplitDocumentsAsHelm: the documents of a file as Helm splits them.
+func TestSplitDocumentsAsHelm(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		"",
+		"a: 1",
+		"---\na: 1\n---\nb: 2\n",
+		"a: 1\n---   \nb: 2\n--- # c\nc: 3",
+		"\n\n---\n---\na: |\n  x\n  ---\n",
+		"a: 1\r\n---\r\nb: 2\r\n",
+	} {
+		got := chart.SplitDocuments(in)
+		want := chart.HelmSplit(in)
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: documents %q, want %q", in, got, want)
+		}
+	}
+}
