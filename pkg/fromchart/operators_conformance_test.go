@@ -151,7 +151,7 @@ func TestOperatorValues(t *testing.T) {
 				Values:  chart.Values{Set: c.Set},
 				Options: chart.Options{ReleaseName: c.Release, KubeVersion: chart.DefaultKubeVersion, CacheDir: t.TempDir()},
 			}
-			o, _, err := Values(context.Background(), req, m, overrides.PlanOptions{})
+			o, tr, err := Values(context.Background(), req, m, overrides.PlanOptions{})
 			if err != nil {
 				t.Fatalf("Values: %v", err)
 			}
@@ -180,8 +180,8 @@ func TestOperatorValues(t *testing.T) {
 			if want, ok := wantValues[c.Chart]; ok && !slices.Equal(keys, want) {
 				t.Errorf("values = %q, want %q", keys, want)
 			}
-			t.Logf("%s: values %v; %d moved by values, %d left to postrender, %d movable by nothing in the manifests",
-				c.Chart, keys, len(o.Check.Moved), len(left), len(noMove[c.Chart]))
+			t.Logf("%s: values %v; %d moved by values, %d left to postrender, %d movable by nothing in the manifests; %d+%d renders",
+				c.Chart, keys, len(o.Check.Moved), len(left), len(noMove[c.Chart]), tr.Renders, o.Renders)
 
 			file := filepath.Join(t.TempDir(), "mirror.yaml")
 			if err := os.WriteFile(file, o.YAML(), 0o644); err != nil {
