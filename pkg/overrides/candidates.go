@@ -58,12 +58,13 @@ func mergeOver(base, over map[string]any) map[string]any {
 
 // collector walks values trees and gathers candidates.
 type collector struct {
-	seen   map[string]*candidate
-	skip   []Path                    // subtrees not to walk: disabled charts, subchart globals
-	names  map[string]bool           // last path parts of the images the chart renders
-	parts  rendered                  // what the rendered images are made of, to match values by content
-	scopes []Path                    // enabled charts' value scopes, longest first
-	shapes map[string]map[string]int // per scope: image object key sets, for slots
+	seen    map[string]*candidate
+	skip    []Path                    // subtrees not to walk: disabled charts, subchart globals
+	names   map[string]bool           // last path parts of the images the chart renders
+	parts   rendered                  // what the rendered images are made of, to match values by content
+	scopes  []Path                    // enabled charts' value scopes, longest first
+	shapes  map[string]map[string]int // per scope: image object key sets, for slots
+	configs map[string]Path           // operator image configurations (ImageConfig v1beta2) in the values
 }
 
 // collect finds the per-image candidates and the chart-wide ones (knobs)
@@ -80,7 +81,7 @@ func collect(c Chart, images []reference.Reference) (perImage, knobs []*candidat
 	for i := range enabled {
 		enabled[i].Defaults = atRoot(enabled[i].Defaults)
 	}
-	col := &collector{seen: map[string]*candidate{}, names: map[string]bool{}, parts: newRendered(images), shapes: map[string]map[string]int{}}
+	col := &collector{seen: map[string]*candidate{}, names: map[string]bool{}, parts: newRendered(images), shapes: map[string]map[string]int{}, configs: map[string]Path{}}
 	for _, img := range images {
 		col.names[lastPart(img.Repository)] = true
 	}
@@ -106,6 +107,12 @@ func collect(c Chart, images []reference.Reference) (perImage, knobs []*candidat
 	// The de-facto standard knob is tried even where no values.yaml
 	// declares it: templates read it with a default.
 	col.add(&candidate{path: Path{Key("global"), Key("imageRegistry")}, role: Registry})
+	// So is the registry of an operator's image configuration: the
+	// operator gives it to every image that names none, and to the images
+	// it derives later.
+	for _, p := range col.configs {
+		col.add(&candidate{path: p.Child(Key("defaults"), Key("registry")), role: Registry})
+	}
 	for _, cand := range col.seen {
 		if cand.role == Slot && cand.shape != nil && !cand.fixed {
 			cand.shape = col.slotShape(cand.path)
@@ -167,6 +174,9 @@ func (col *collector) walk(v any, p Path, parentKey string, obj map[string]any) 
 		if shape := unsetImageObject(t); shape != nil && len(p) > 0 {
 			col.add(&candidate{path: p, role: Slot, shape: shape, fixed: true})
 			return
+		}
+		if imageConfigValues(t) {
+			col.configs[p.String()] = p
 		}
 		if imageObject(t) {
 			scope := col.scopeOf(p).String()
@@ -301,6 +311,23 @@ func (r rendered) match(s string, hinted bool) Role {
 		return Repository
 	}
 	return 0
+}
+
+// imageConfigValues reports whether m is an operator's image configuration
+// given as values (cass-operator's ImageConfig v1beta2, as k8ssandra's
+// charts keep it under global.imageConfig): images of {repository, name,
+// ...} objects, with defaults, overrides or types next to them.
+func imageConfigValues(m map[string]any) bool {
+	images := asMap(m["images"])
+	if images == nil || m["defaults"] == nil && m["overrides"] == nil && m["types"] == nil {
+		return false
+	}
+	for _, v := range images {
+		if img := asMap(v); img == nil || img["name"] == nil && img["repository"] == nil {
+			return false
+		}
+	}
+	return len(images) > 0
 }
 
 // unsetImageObject returns the image keys of an image object left unset

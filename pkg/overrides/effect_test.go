@@ -24,6 +24,7 @@ func TestKnobsByEffect(t *testing.T) {
 	tests := []struct {
 		name    string
 		chart   string
+		files   []string       // the user's values files
 		entries []string       // values paths the plan sets
 		knobs   map[string]int // knob path -> places it moves an image at
 		note    string         // in the YAML, when set
@@ -42,6 +43,14 @@ func TestKnobsByEffect(t *testing.T) {
 			note:    "the images it derives later (server images of versions not yet deployed) come from this registry too",
 		},
 		{
+			name:    "an operator's image configuration without a registry gets one",
+			chart:   "imageconfig",
+			files:   []string{"testdata/values/imageconfig-noregistry.yaml"},
+			entries: []string{"dbop.image.registry", "global.imageConfig.defaults.registry", "image.registry"},
+			knobs:   map[string]int{"global.imageConfig.defaults.registry": 3},
+			note:    "the images it derives later (server images of versions not yet deployed) come from this registry too",
+		},
+		{
 			name:    "knobs under other names: defaultImageRegistry behind empty registries and hub and registryPrefix",
 			chart:   "otherknobs",
 			entries: []string{"defaultImageRegistry", "global.hub", "tools.registryPrefix"},
@@ -53,7 +62,7 @@ func TestKnobsByEffect(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c := loadChart(t, fixture(tt.chart), chart.Values{})
+			c := loadChart(t, fixture(tt.chart), chart.Values{Files: tt.files})
 			tr, o := plan(t, c, m, overrides.PlanOptions{})
 			var got []string
 			knobs := map[string]int{}
@@ -81,7 +90,7 @@ func TestKnobsByEffect(t *testing.T) {
 				t.Fatal(err)
 			}
 			if helm != "" {
-				manifest = helmTemplate(t, helm, renderSpec{release: "test"}, fixture(tt.chart), o.YAML())
+				manifest = helmTemplate(t, helm, renderSpec{release: "test", files: tt.files}, fixture(tt.chart), o.YAML())
 			}
 			oneToOne(t, tr, m, manifest)
 		})
