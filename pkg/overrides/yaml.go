@@ -73,12 +73,20 @@ func (o *Overrides) footer() string {
 	}
 	var lines []string
 	for _, l := range o.Check.Leaks {
-		what := "not moved by any value"
+		// Not template-only: some value reaches the image, but no value
+		// (or pair of values) found gives its target.
+		what := "values reach it, but none found gives its target in this layout"
 		switch {
 		case len(l.PinnedBy) > 0:
 			what = l.pinnedText()
+		case l.OperatorDefault && l.Default != "":
+			what = "an operator default (airlift postrender sets " + l.Default + " on the operator)"
+		case l.OperatorDefault:
+			what = "an operator default that no operator setting moves (set the resource's own image field)"
 		case l.TemplateOnly:
 			what = "set in the template only (airlift postrender rewrites it)"
+		case l.Image.IsZero():
+			what = "a value discovery could not read"
 		}
 		img := l.Image.String()
 		if l.Image.IsZero() {
