@@ -110,11 +110,13 @@ type TraceOptions struct {
 	Concurrency int
 }
 
-// Trace renders the chart with the user's values, finds the image-shaped
-// values of the chart and its subcharts, and confirms which of them control
-// which image by rendering with sentinel values: one render for all
-// per-image candidates, one for the empty image slots (which replace
-// computed images), one per chart-wide knob, run concurrently. A sentinel
+// Trace renders the chart with the user's values, finds the values of the
+// chart and its subcharts that may control an image (by their text, their
+// key hinting at the shape), and confirms which of them control which image
+// by rendering with sentinel values: one render for all per-image
+// candidates, one for the empty image slots (which replace computed
+// images), one for the chart-wide ones and one more for those left empty in
+// a chart's own values (which fall back to global ones), run concurrently. A sentinel
 // render that fails (a template validating a value) is split in halves
 // until the offending candidates are found, which are then Skipped.
 //
