@@ -73,8 +73,10 @@ func newValuesCmd(g *globals) *cobra.Command {
 		Use:   "values CHART --to REGISTRY[/PREFIX] [--output-file FILE]",
 		Short: "Write the values that point the unmodified chart at the mirror, proven by rendering",
 		Long: `Write a values file that makes the chart, unmodified, pull every image from
-the mirror: one chart-wide knob where the chart honours it (global.imageRegistry,
-global.image.registry), and per-image values for the images it does not move,
+the mirror: the chart-wide knobs the chart honours, found by what they move
+whatever their name (global.imageRegistry, global.image.repository,
+defaultImageRegistry, global.hub, an operator image configuration's
+defaults.registry), and per-image values for the images they do not move,
 each keeping its shape; tags and digests unchanged. The values are found by
 rendering the chart with markers, and the result is checked by rendering it
 again: every image must be where "airlift copy --to" put it. Images that no

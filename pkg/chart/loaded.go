@@ -115,6 +115,27 @@ func (l *Loaded) Render(ctx context.Context, extra ...map[string]any) (rendered 
 	return renderChart(ctx, cloneChart(l.ch), vals, &s)
 }
 
+// RenderUnordered is Render for callers that read the objects and not
+// their order (package overrides renders a chart once per batch of
+// sentinel values): the documents come in the order of their template
+// files, hooks where their file puts them, and they are not parsed on the
+// way (a document that is not YAML is left for the reader to find). It
+// saves the YAML parse Helm's install-order sort does, about a fifth of a
+// render of a large chart. Test hooks are left out as Render does.
+func (l *Loaded) RenderUnordered(ctx context.Context, extra ...map[string]any) (rendered *Rendered, err error) {
+	defer guard(l.src, l.s.log, &err, func() { rendered = nil })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	vals, err := l.user.merge(extra...)
+	if err != nil {
+		return nil, err
+	}
+	s := l.s
+	s.unordered = true
+	return renderChart(ctx, cloneChart(l.ch), vals, &s)
+}
+
 // guard runs deferred at the package's entry points: it turns a panic (Helm
 // has panicked on odd charts before) into a *RenderError, and makes sure no
 // error carries credentials. clear resets the other results on a panic.

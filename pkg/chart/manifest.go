@@ -12,6 +12,7 @@ import (
 	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // notesFileSuffix marks the rendered notes, which are not manifests.
@@ -54,6 +55,68 @@ func assemble(files map[string]string, skipTests bool) ([]byte, error) {
 		fmt.Fprintf(out, "---\n# Source: %s\n%s\n", h.Path, h.Manifest)
 	}
 	return out.Bytes(), nil
+}
+
+// assembleUnordered is assemble without the install-order sort: the
+// documents of each file in turn, files by name, hooks where they are, no
+// document parsed but those that name a hook (to leave test hooks out when
+// skipTests is set).
+func assembleUnordered(files map[string]string, skipTests bool) ([]byte, error) {
+	var out bytes.Buffer
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if strings.HasSuffix(name, notesFileSuffix) {
+			continue
+		}
+		for _, doc := range splitDocuments(files[name]) {
+			doc = strings.TrimSpace(doc)
+			if doc == "" || skipTests && strings.Contains(doc, release.HookAnnotation) && isTestDoc(doc) {
+				continue
+			}
+			fmt.Fprintf(&out, "---\n# Source: %s\n%s\n", name, doc)
+		}
+	}
+	return out.Bytes(), nil
+}
+
+// splitDocuments splits a rendered file at the lines that start with
+// "---", as Helm's SplitManifests does, without its regular expression
+// (a fifth of a render of a chart with large CRDs): what follows "---" on
+// its line starts the next document.
+func splitDocuments(s string) []string {
+	var docs []string
+	start := 0
+	for i := 0; i < len(s); {
+		end := strings.IndexByte(s[i:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += i
+		}
+		if strings.HasPrefix(s[i:end], "---") {
+			docs = append(docs, s[start:i])
+			start = i + 3
+		}
+		i = end + 1
+	}
+	return append(docs, s[start:])
+}
+
+// isTestDoc reports whether a document is a hook that runs on `helm test`.
+func isTestDoc(doc string) bool {
+	var head struct {
+		Metadata struct {
+			Annotations map[string]string `json:"annotations"`
+		} `json:"metadata"`
+	}
+	if err := sigsyaml.Unmarshal([]byte(doc), &head); err != nil {
+		return false
+	}
+	for e := range strings.SplitSeq(head.Metadata.Annotations[release.HookAnnotation], ",") {
+		if e = strings.TrimSpace(e); e == string(release.HookTest) || e == "test-success" {
+			return true
+		}
+	}
+	return false
 }
 
 // isTestHook reports whether h runs on `helm test` ("test" or the Helm 2

@@ -107,6 +107,7 @@ type settings struct {
 	kubeVersion *common.KubeVersion
 	apiVersions []string
 	skipTests   bool
+	unordered   bool // documents in file order, not sorted or checked (RenderUnordered)
 	isUpgrade   bool
 	registry    *registry.Client
 	log         *slog.Logger

@@ -142,7 +142,11 @@ func renderChart(ctx context.Context, ch *chartv2.Chart, userVals map[string]any
 	if err != nil {
 		return nil, &RenderError{Chart: name, Err: err}
 	}
-	manifest, err := assemble(files, s.skipTests)
+	assembleFiles := assemble
+	if s.unordered {
+		assembleFiles = assembleUnordered
+	}
+	manifest, err := assembleFiles(files, s.skipTests)
 	if err != nil {
 		return nil, &RenderError{Chart: name, Err: err}
 	}

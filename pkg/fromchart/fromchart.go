@@ -43,7 +43,7 @@ func New(l *chart.Loaded) (overrides.Chart, error) {
 		Values:  vals,
 		Pinned:  pinned,
 		Render: func(ctx context.Context, extra map[string]any) ([]byte, error) {
-			r, err := l.Render(ctx, extra)
+			r, err := l.RenderUnordered(ctx, extra)
 			if err != nil {
 				return nil, err
 			}

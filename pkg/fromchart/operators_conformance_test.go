@@ -108,6 +108,15 @@ var (
 			"ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie",
 		},
 	}
+	// wantValues are, per chart, the values paths the plan sets where the
+	// chart has a chart-wide knob under a name of its own: one knob for
+	// all that it moves.
+	wantValues = map[string][]string{
+		"strimzi-kafka-operator-1.2.0": {"defaultImageRegistry"},
+		"istiod-1.30.3":                {"global.hub"},
+		"argo-cd-10.1.1":               {"dex.image.repository", "global.image.repository", "redis.image.repository"},
+		"k8ssandra-operator-1.32.0":    {"cass-operator.image.registry", "client.image.registry", "global.imageConfig.defaults.registry", "image.registry"},
+	}
 	noMove = map[string][]string{
 		// Honoured only as a digest (RELATED_IMAGE_GRAFANA): each Grafana's
 		// spec.version must name the mirror.
@@ -142,7 +151,7 @@ func TestOperatorValues(t *testing.T) {
 				Values:  chart.Values{Set: c.Set},
 				Options: chart.Options{ReleaseName: c.Release, KubeVersion: chart.DefaultKubeVersion, CacheDir: t.TempDir()},
 			}
-			o, _, err := Values(context.Background(), req, m, overrides.PlanOptions{})
+			o, tr, err := Values(context.Background(), req, m, overrides.PlanOptions{})
 			if err != nil {
 				t.Fatalf("Values: %v", err)
 			}
@@ -168,8 +177,11 @@ func TestOperatorValues(t *testing.T) {
 			for _, e := range o.Entries {
 				keys = append(keys, e.Path.String())
 			}
-			t.Logf("%s: values %v; %d moved by values, %d left to postrender, %d movable by nothing in the manifests",
-				c.Chart, keys, len(o.Check.Moved), len(left), len(noMove[c.Chart]))
+			if want, ok := wantValues[c.Chart]; ok && !slices.Equal(keys, want) {
+				t.Errorf("values = %q, want %q", keys, want)
+			}
+			t.Logf("%s: values %v; %d moved by values, %d left to postrender, %d movable by nothing in the manifests; %d+%d renders",
+				c.Chart, keys, len(o.Check.Moved), len(left), len(noMove[c.Chart]), tr.Renders, o.Renders)
 
 			file := filepath.Join(t.TempDir(), "mirror.yaml")
 			if err := os.WriteFile(file, o.YAML(), 0o644); err != nil {
@@ -186,6 +198,33 @@ func TestOperatorValues(t *testing.T) {
 			if err != nil {
 				t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, stderr.Bytes())
 			}
+			// Before postrender: every image the values move is in the
+			// mirror already; only the images values leave are not.
+			byHelm, err := discover.Scan(manifest, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			targets := map[string]bool{}
+			for _, e := range sharedcharts.Expected(t, filepath.Join(dir, c.Images)) {
+				tgt, err := m.Map(reference.MustParse(e))
+				if err != nil {
+					t.Fatal(err)
+				}
+				targets[tgt.String()] = true
+			}
+			inMirror := 0
+			for _, img := range byHelm.Images {
+				ref := img.Ref.String()
+				switch {
+				case targets[ref]:
+					inMirror++
+				case slices.Contains(leftToPostrender[c.Chart], ref) || slices.Contains(noMove[c.Chart], ref):
+				default:
+					t.Errorf("values and helm, no postrender: %s is neither in the mirror nor left to postrender", ref)
+				}
+			}
+			t.Logf("%s: values and helm, no postrender: %d image(s) in the mirror", c.Chart, inMirror)
+
 			out, _, err := rewrite.Rewrite(manifest, m)
 			if err != nil {
 				t.Fatal(err)

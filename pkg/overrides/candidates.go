@@ -16,6 +16,8 @@ type candidate struct {
 	orig  string   // the value the chart sees ("" when empty or unset)
 	shape []string // Slot: the keys of the object to set, nil for a string slot
 	fixed bool     // Slot: shape is the object's own keys (an unset image object)
+	knob  bool     // chart-wide: rendered apart from the per-image candidates
+	bare  bool     // Repository matched by its text, one path part: marked without a '/'
 }
 
 // internalDefaults is the key under which Istio's charts keep their
@@ -56,29 +58,38 @@ func mergeOver(base, over map[string]any) map[string]any {
 
 // collector walks values trees and gathers candidates.
 type collector struct {
-	seen   map[string]*candidate
-	skip   []Path                    // subtrees not to walk: disabled charts, subchart globals
-	names  map[string]bool           // last path parts of the images the chart renders
-	scopes []Path                    // enabled charts' value scopes, longest first
-	shapes map[string]map[string]int // per scope: image object key sets, for slots
+	seen    map[string]*candidate
+	skip    []Path                    // subtrees not to walk: disabled charts, subchart globals
+	names   map[string]bool           // last path parts of the images the chart renders
+	parts   rendered                  // what the rendered images are made of, to match values by content
+	scopes  []Path                    // enabled charts' value scopes, longest first
+	shapes  map[string]map[string]int // per scope: image object key sets, for slots
+	configs map[string]Path           // operator image configurations (ImageConfig v1beta2) in the values
 }
 
-// collect finds the per-image candidates and the knobs of a chart. names
-// holds the last repository part of every rendered image: a string is
-// taken for a whole reference only when it names one of them.
-func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
+// collect finds the per-image candidates and the chart-wide ones (knobs)
+// of a chart. images are the images the chart renders with the user's
+// values: a string whatever its key is taken when its text is a registry,
+// a registry with a path, a repository, a whole reference or an image name
+// one of them is made of (key names only hint at shapes). A candidate under
+// global, at the root of a chart's values or under a key naming a default
+// is chart-wide: it is a fallback the per-image values would hide, so it is
+// rendered apart from them.
+func collect(c Chart, images []reference.Reference) (perImage, knobs []*candidate) {
 	c.Values = atRoot(c.Values)
 	enabled, disabled := c.scopes()
 	for i := range enabled {
 		enabled[i].Defaults = atRoot(enabled[i].Defaults)
 	}
-	col := &collector{seen: map[string]*candidate{}, names: names, shapes: map[string]map[string]int{}}
+	col := &collector{seen: map[string]*candidate{}, names: map[string]bool{}, parts: newRendered(images), shapes: map[string]map[string]int{}, configs: map[string]Path{}}
+	for _, img := range images {
+		col.names[lastPart(img.Repository)] = true
+	}
 	for _, s := range enabled {
 		col.scopes = append(col.scopes, keysPath(s.Keys))
 	}
 	sort.SliceStable(col.scopes, func(i, j int) bool { return len(col.scopes[i]) > len(col.scopes[j]) })
 	col.skip = append(col.skip, disabled...)
-	col.skip = append(col.skip, Path{Key("global")})
 	for _, s := range enabled {
 		if len(s.Keys) > 0 {
 			col.skip = append(col.skip, keysPath(s.Keys).Child(Key("global")))
@@ -87,52 +98,59 @@ func collect(c Chart, names map[string]bool) (perImage, knobs []*candidate) {
 	col.walk(c.Values, nil, "", nil)
 	for _, s := range enabled {
 		col.walk(s.Defaults, keysPath(s.Keys), "", nil)
-	}
-	knobSeen := map[string]*candidate{}
-	addKnob := func(p Path, v any) {
-		s, ok := stringish(v)
-		if !ok || (s != "" && !hostLike(s+"/x")) {
-			return
+		// A subchart's globals are set at the top: Helm copies the top
+		// chart's global into every subchart's.
+		if g := asMap(s.Defaults["global"]); g != nil && len(s.Keys) > 0 {
+			col.walk(g, Path{Key("global")}, "global", nil)
 		}
-		if _, dup := knobSeen[p.String()]; !dup {
-			knobSeen[p.String()] = &candidate{path: p, role: Knob, orig: s}
-		}
-	}
-	globals := []map[string]any{asMap(c.Values["global"])}
-	for _, s := range enabled {
-		globals = append(globals, asMap(s.Defaults["global"]))
-	}
-	for _, g := range globals {
-		for k, v := range g {
-			if isRegistryKey(k) {
-				addKnob(Path{Key("global"), Key(k)}, v)
-			}
-		}
-		if img := asMap(g["image"]); img != nil {
-			if v, ok := img["registry"]; ok {
-				addKnob(Path{Key("global"), Key("image"), Key("registry")}, v)
-			}
-		}
-	}
-	if v, ok := c.Values["imageRegistry"]; ok {
-		addKnob(Path{Key("imageRegistry")}, v)
 	}
 	// The de-facto standard knob is tried even where no values.yaml
 	// declares it: templates read it with a default.
-	addKnob(Path{Key("global"), Key("imageRegistry")}, nil)
-	for _, k := range knobSeen {
-		delete(col.seen, k.path.String())
-		knobs = append(knobs, k)
+	col.add(&candidate{path: Path{Key("global"), Key("imageRegistry")}, role: Registry})
+	// So is the registry of an operator's image configuration: the
+	// operator gives it to every image that names none, and to the images
+	// it derives later.
+	for _, p := range col.configs {
+		col.add(&candidate{path: p.Child(Key("defaults"), Key("registry")), role: Registry})
 	}
 	for _, cand := range col.seen {
 		if cand.role == Slot && cand.shape != nil && !cand.fixed {
 			cand.shape = col.slotShape(cand.path)
+		}
+		if cand.role != Slot && cand.role != Tag && col.general(cand) {
+			cand.knob = true
+			// A knob's name keeps one path part: a template may take a
+			// value with a '/' for a whole reference (Istio's image)
+			// and drop the registry the other knobs carry.
+			cand.bare = cand.bare || cand.role == Repository && !strings.Contains(cand.orig, "/")
+			knobs = append(knobs, cand)
+			continue
 		}
 		perImage = append(perImage, cand)
 	}
 	sortCandidates(perImage)
 	sortCandidates(knobs)
 	return perImage, knobs
+}
+
+// general reports whether a candidate is chart-wide by its place: under
+// global, a registry or repository at the root of a chart's values
+// (strimzi's defaultImageRegistry, Istio's hub), or under a key that names
+// a default (defaults.registry of an operator's image configuration).
+func (col *collector) general(c *candidate) bool {
+	if len(c.path) > 0 && c.path[0] == Key("global") {
+		return true
+	}
+	rel := c.path[len(col.scopeOf(c.path)):]
+	if len(rel) == 1 && (c.role == Registry || c.role == Repository) {
+		return true
+	}
+	for _, s := range rel {
+		if k := strings.ToLower(s.Key); strings.Contains(k, "default") || k == "overrides" {
+			return true
+		}
+	}
+	return false
 }
 
 func sortCandidates(cs []*candidate) {
@@ -156,6 +174,9 @@ func (col *collector) walk(v any, p Path, parentKey string, obj map[string]any) 
 		if shape := unsetImageObject(t); shape != nil && len(p) > 0 {
 			col.add(&candidate{path: p, role: Slot, shape: shape, fixed: true})
 			return
+		}
+		if imageConfigValues(t) {
+			col.configs[p.String()] = p
 		}
 		if imageObject(t) {
 			scope := col.scopeOf(p).String()
@@ -208,11 +229,105 @@ func (col *collector) field(v any, p Path, k string, obj map[string]any) {
 	case isTagKey(k, isObj):
 		col.add(&candidate{path: p, role: Tag, orig: s})
 	case k == "digest" || k == "sha" || k == "pullPolicy":
-	case isImageKey(k) || strings.ContainsAny(s, "/:"):
-		if ref, err := reference.Parse(s); err == nil && col.names[lastPart(ref.Repository)] {
-			col.add(&candidate{path: p, role: Reference, orig: s})
+	default:
+		if role := col.parts.match(s, isImageKey(k) || imageHint(p)); role != 0 {
+			col.add(&candidate{path: p, role: role, orig: s, bare: role == Repository && !strings.Contains(s, "/")})
 		}
 	}
+}
+
+// imageHint reports whether a key on p speaks of images: a bare name
+// ("system-logger", "strimzi") is matched by its text only there.
+func imageHint(p Path) bool {
+	for _, s := range p {
+		k := strings.ToLower(s.Key)
+		for _, w := range []string{"image", "registry", "repo", "hub", "namespace"} {
+			if strings.Contains(k, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rendered holds what the images a chart renders are made of.
+type rendered struct {
+	names    map[string]bool // registry/repository of each image
+	prefixes map[string]bool // their leading parts at a '/', registry included
+	segments map[string]bool // runs of repository parts at '/' boundaries, no registry
+	last     map[string]bool // last repository parts
+}
+
+func newRendered(images []reference.Reference) rendered {
+	r := rendered{names: map[string]bool{}, prefixes: map[string]bool{}, segments: map[string]bool{}, last: map[string]bool{}}
+	for _, img := range images {
+		name := img.Name()
+		r.names[name] = true
+		parts := strings.Split(img.Repository, "/")
+		r.last[parts[len(parts)-1]] = true
+		r.prefixes[img.Registry] = true
+		for i := range parts {
+			r.prefixes[img.Registry+"/"+strings.Join(parts[:i], "/")] = true
+			for j := i + 1; j <= len(parts); j++ {
+				r.segments[strings.Join(parts[i:j], "/")] = true
+			}
+		}
+		if img.Registry == "docker.io" && parts[0] == "library" {
+			r.segments[strings.Join(parts[1:], "/")] = true
+		}
+	}
+	return r
+}
+
+// match returns the role a value takes by its text: a whole reference to a
+// rendered image, a registry (with a path) a rendered image starts with,
+// or a repository, a namespace or an image name a rendered image is made
+// of; 0 for anything else. Bare names count only when hinted.
+func (r rendered) match(s string, hinted bool) Role {
+	if s == "" || strings.ContainsAny(s, " \t\n{}\"'=,;") {
+		return 0
+	}
+	name, suffix := written(s)
+	if ref, err := reference.Parse(s); err == nil && suffix != "" && r.last[lastPart(ref.Repository)] {
+		return Reference
+	}
+	name = strings.Trim(name, "/")
+	if suffix != "" || name == "" {
+		return 0
+	}
+	if hostLike(name + "/x") {
+		switch {
+		case strings.Contains(name, "/") && r.names[name]:
+			return Repository
+		case r.prefixes[name]:
+			return Registry
+		}
+		return 0
+	}
+	if !strings.Contains(name, "/") && !hinted {
+		return 0
+	}
+	if r.segments[name] {
+		return Repository
+	}
+	return 0
+}
+
+// imageConfigValues reports whether m is an operator's image configuration
+// given as values (cass-operator's ImageConfig v1beta2, as k8ssandra's
+// charts keep it under global.imageConfig): images of {repository, name,
+// ...} objects, with defaults, overrides or types next to them.
+func imageConfigValues(m map[string]any) bool {
+	images := asMap(m["images"])
+	if images == nil || m["defaults"] == nil && m["overrides"] == nil && m["types"] == nil {
+		return false
+	}
+	for _, v := range images {
+		if img := asMap(v); img == nil || img["name"] == nil && img["repository"] == nil {
+			return false
+		}
+	}
+	return len(images) > 0
 }
 
 // unsetImageObject returns the image keys of an image object left unset

@@ -25,6 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 type renderSpec struct {
 	release, chart string
 	set            []string
+	files          []string // the user's values files, before the overrides
 }
 
 func readRenderSpecs(t *testing.T) []renderSpec {
@@ -192,7 +193,11 @@ func helmTemplate(t *testing.T, helm string, spec renderSpec, dir string, values
 	if err := os.WriteFile(file, values, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"template", spec.release, dir, "-f", file}
+	args := []string{"template", spec.release, dir}
+	for _, f := range spec.files {
+		args = append(args, "-f", f)
+	}
+	args = append(args, "-f", file)
 	for _, s := range spec.set {
 		args = append(args, "--set", s)
 	}

@@ -77,7 +77,7 @@ func TestMarkers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := reference.MustParse(tt.rendered)
-			ids, _ := markersIn(r.String())
+			ids := markersIn(r.String())
 			slices.Sort(ids)
 			if !slices.Equal(dedupe(ids), tt.ids) {
 				t.Errorf("markersIn = %v, want %v", ids, tt.ids)

@@ -17,25 +17,27 @@ import (
 //
 //	registry      c0007.sentinel.invalid
 //	repository    sentinel/c0007/<original>, or c0007.sentinel.invalid/<path>
-//	              when the original carries a registry host
+//	              when the original carries a registry host, or
+//	              sentinelc0007-<original> for one path part matched by
+//	              its text (an image name, a namespace)
 //	tag           <original>-c0007
 //	reference     c0007.sentinel.invalid/<original path><original tag or digest>
 //	string slot   c0007.sentinel.invalid/slot
 //	object slot   {registry: c0007.sentinel.invalid, repository: sentinel/c0007/slot, tag: slot-c0007}
-//	knob          k0007.sentinel.invalid
+//
+// A chart-wide candidate (a knob) is marked as its role says.
 const sentinelDomain = ".sentinel.invalid"
 
 var (
-	hostMarker = regexp.MustCompile(`\b([ck])(\d{4,})\.sentinel\.invalid`)
+	hostMarker = regexp.MustCompile(`\bc(\d{4,})\.sentinel\.invalid`)
 	pathMarker = regexp.MustCompile(`sentinel/c(\d{4,})/`)
+	nameMarker = regexp.MustCompile(`\bsentinelc(\d{4,})-`)
 	tagMarker  = regexp.MustCompile(`-c(\d{4,})\b`)
 )
 
 func num(id int) string { return fmt.Sprintf("%04d", id) }
 
 func hostOf(id int) string { return "c" + num(id) + sentinelDomain }
-
-func knobHost(id int) string { return "k" + num(id) + sentinelDomain }
 
 // pathValue is a repository written so that it can stand in a path: a
 // registry port's ':' would end the name.
@@ -91,8 +93,6 @@ func (c *candidate) markerValue() any {
 			}
 		}
 		return obj
-	case Knob:
-		return knobHost(c.id)
 	}
 	return nil
 }
@@ -103,6 +103,11 @@ func (c *candidate) marker() string {
 	case Registry:
 		return hostOf(c.id)
 	case Repository:
+		if c.bare {
+			// One path part, kept one: Istio takes a proxy image with a
+			// '/' for a whole reference and drops global.hub.
+			return "sentinelc" + num(c.id) + "-" + pathValue(c.orig)
+		}
 		if hostLike(c.orig) && strings.Contains(c.orig, "/") {
 			// Keep a host in front: discover takes a --flag=value for an
 			// image only when the value starts with one.
@@ -114,22 +119,19 @@ func (c *candidate) marker() string {
 	case Reference:
 		name, _ := written(c.orig)
 		return hostOf(c.id) + "/" + pathValue(withoutHost(name))
-	case Knob:
-		return knobHost(c.id)
 	}
 	return ""
 }
 
-// markersIn returns the candidate numbers whose markers an image carries,
-// host markers ('c') and knob markers ('k') apart.
-func markersIn(ref string) (ids []int, knobIDs []int) {
+// markersIn returns the candidate numbers whose markers an image carries.
+func markersIn(ref string) (ids []int) {
 	for _, m := range hostMarker.FindAllStringSubmatch(ref, -1) {
-		n, _ := strconv.Atoi(m[2])
-		if m[1] == "k" {
-			knobIDs = append(knobIDs, n)
-		} else {
-			ids = append(ids, n)
-		}
+		n, _ := strconv.Atoi(m[1])
+		ids = append(ids, n)
+	}
+	for _, m := range nameMarker.FindAllStringSubmatch(ref, -1) {
+		n, _ := strconv.Atoi(m[1])
+		ids = append(ids, n)
 	}
 	for _, m := range pathMarker.FindAllStringSubmatch(ref, -1) {
 		n, _ := strconv.Atoi(m[1])
@@ -142,7 +144,7 @@ func markersIn(ref string) (ids []int, knobIDs []int) {
 			ids = append(ids, n)
 		}
 	}
-	return ids, knobIDs
+	return ids
 }
 
 // composition is an image as rendered with markers, the way to predict what
@@ -150,9 +152,9 @@ func markersIn(ref string) (ids []int, knobIDs []int) {
 type composition string
 
 // compose writes a rendered image for substitution: its name, and its tag
-// and digest as rendered. When the name is docker.io/ and a marker, the
-// template may have written "docker.io/" or normalisation may have added
-// it: both are returned, the latter first.
+// and digest as rendered. When the name is docker.io/ (or docker.io/library/
+// for a one-part name) and a marker, the template may have written it or
+// normalisation may have added it: both are returned, the latter first.
 func compose(r reference.Reference) []composition {
 	suffix := ""
 	if r.Tag != "" && !r.TagImplied {
@@ -163,6 +165,9 @@ func compose(r reference.Reference) []composition {
 	}
 	s := r.Name()
 	if rest, ok := strings.CutPrefix(s, "docker.io/"); ok && strings.HasPrefix(rest, "sentinel/c") {
+		return []composition{composition(rest + suffix), composition(s + suffix)}
+	}
+	if rest, ok := strings.CutPrefix(s, "docker.io/library/"); ok && strings.HasPrefix(rest, "sentinelc") {
 		return []composition{composition(rest + suffix), composition(s + suffix)}
 	}
 	return []composition{composition(s + suffix)}
@@ -188,8 +193,7 @@ func (comp composition) predict(cands map[int]*candidate, set map[int]string) (r
 // value is unknown (an empty slot that was not set) is errUnknown.
 func (comp composition) substitute(cands map[int]*candidate, set map[int]string, except int) (string, error) {
 	s := string(comp)
-	ids, knobIDs := markersIn(s)
-	for _, id := range dedupe(append(ids, knobIDs...)) {
+	for _, id := range dedupe(markersIn(s)) {
 		if id == except {
 			continue
 		}
@@ -206,7 +210,7 @@ func (comp composition) substitute(cands map[int]*candidate, set map[int]string,
 			s = substituteSlot(s, c, val)
 		case c.role == Tag:
 			s = strings.Replace(s, c.marker(), "", 1)
-		case !chosen && (c.role == Knob || c.role == Registry) && c.orig == "":
+		case !chosen && c.role == Registry && c.orig == "":
 			// An empty registry is usually left out with its "/".
 			s = strings.Replace(s, c.marker()+"/", "", 1)
 		case chosen:

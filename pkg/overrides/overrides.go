@@ -11,7 +11,8 @@ import (
 type EntryKind int
 
 const (
-	// KnobEntry is a chart-wide registry setting.
+	// KnobEntry is a chart-wide setting: a registry, or a repository with
+	// its registry, that several images fall back to.
 	KnobEntry EntryKind = iota + 1
 	// ImageEntry moves the images of one values path.
 	ImageEntry
@@ -30,8 +31,10 @@ type Entry struct {
 	Role Role
 	// Moves are the images this value moves, source -> target, sorted.
 	Moves []reference.Pair
-	// Note explains settings and pull secrets.
+	// Note explains settings and pull secrets, and what else a knob moves.
 	Note string
+	// Places counts the places a knob moves an image at.
+	Places int
 }
 
 // Overrides are values that point the unmodified chart at the mirror.
@@ -41,7 +44,8 @@ type Overrides struct {
 	Mapping        reference.Mapping
 	// Entries are the values to set, sorted by path.
 	Entries []Entry
-	// Knob is the chart-wide knob used, nil when none is.
+	// Knob is the chart-wide knob that moves images at the most places,
+	// nil when none is used; Entries has every knob (KnobEntry).
 	Knob Path
 	// Check is the check of the chart rendered with the overrides.
 	Check *Report
@@ -73,11 +77,16 @@ func (p *planner) overrides(o *option, extras []Setting, c Chart) *Overrides {
 		out.Entries = append(out.Entries, Entry{Path: s.Path, Value: s.Value, Kind: kind, Note: s.Note})
 	}
 	pair := func(u *Use) reference.Pair { return p.targets[u.image.String()] }
-	if o.knob != nil {
-		out.Knob = o.knob.path
-		e := Entry{Path: o.knob.path, Value: o.knobValue, Kind: KnobEntry, Role: Knob}
-		for _, u := range o.moved {
+	most := 0
+	for _, k := range o.knobs {
+		e := Entry{Path: k.path, Value: o.knobValues[k.id], Kind: KnobEntry, Role: Knob, Note: operatorConfigNote(c.Values, k.path)}
+		uses := o.movedBy(k, p.t)
+		e.Places = len(uses)
+		for _, u := range uses {
 			e.Moves = addPair(e.Moves, pair(u))
+		}
+		if len(uses) > most {
+			out.Knob, most = k.path, len(uses)
 		}
 		out.Entries = append(out.Entries, e)
 	}
@@ -113,4 +122,20 @@ func addPair(ps []reference.Pair, p reference.Pair) []reference.Pair {
 	ps = append(ps, p)
 	sortPairs(ps)
 	return ps
+}
+
+// operatorConfigNote says, for a registry knob of an operator's image
+// configuration given as chart values (cass-operator's ImageConfig under
+// global.imageConfig: images, defaults, overrides, types), that the images
+// the operator derives later follow it; "" for any other path.
+func operatorConfigNote(values map[string]any, p Path) string {
+	if len(p) < 3 || p.Last() != "registry" || p[len(p)-2] != Key("defaults") && p[len(p)-2] != Key("overrides") {
+		return ""
+	}
+	v, _ := lookup(values, p[:len(p)-2])
+	cfg := asMap(v)
+	if cfg == nil || cfg["images"] == nil && cfg["types"] == nil {
+		return ""
+	}
+	return "the operator's image configuration: the images it derives later (server images of versions not yet deployed) come from this registry too"
 }

@@ -42,12 +42,13 @@ func Plan(ctx context.Context, c Chart, t *Traced, m reference.Mapping, opts Pla
 		return nil, err
 	}
 	p := &planner{
-		t:       t,
-		m:       m,
-		sv:      &solver{cands: t.cands, dest: m.String()},
-		targets: targets,
-		failed:  map[*Use]map[string]bool{},
-		notKnob: map[*Use]bool{},
+		t:        t,
+		m:        m,
+		sv:       &solver{cands: t.cands, dest: m.String()},
+		targets:  targets,
+		failed:   map[*Use]map[string]bool{},
+		notKnob:  map[*Use]bool{},
+		knobVals: map[int]string{},
 	}
 	rounds := opts.Rounds
 	if rounds <= 0 {
@@ -76,72 +77,113 @@ func Plan(ctx context.Context, c Chart, t *Traced, m reference.Mapping, opts Pla
 
 // planner holds what Plan has learnt between rounds.
 type planner struct {
-	t       *Traced
-	m       reference.Mapping
-	sv      *solver
-	targets map[string]reference.Pair
-	failed  map[*Use]map[string]bool // strategies the check refuted
-	notKnob map[*Use]bool            // uses the knob did not move as predicted
+	t        *Traced
+	m        reference.Mapping
+	sv       *solver
+	targets  map[string]reference.Pair
+	failed   map[*Use]map[string]bool // strategies the check refuted
+	notKnob  map[*Use]bool            // uses the knob did not move as predicted
+	knobVals map[int]string           // the value of each knob
 }
 
-// option is a plan with or without one knob.
+// option is a plan with a set of knobs (maybe none).
 type option struct {
-	knob       *candidate
-	knobValue  string
-	moved      []*Use // by the knob
+	knobs      []*candidate
+	knobValues map[int]string
+	moved      map[*Use]*candidate // by a knob
 	chosen     map[*Use]strategy
 	values     map[string]assignment // by path
 	unresolved int
 }
 
 func (o *option) cost() (int, int) {
-	n := len(o.values)
-	if o.knob != nil {
-		n++
-	}
-	return o.unresolved, n
+	return o.unresolved, len(o.values) + len(o.knobs)
 }
 
-// best evaluates every knob and no knob, and returns the option with the
-// fewest images left where they are, then the fewest values, a knob
-// winning ties.
+// movedBy returns the uses knob k moves, in trace order.
+func (o *option) movedBy(k *candidate, t *Traced) []*Use {
+	var out []*Use
+	for _, img := range t.Images {
+		for _, u := range img.Uses {
+			if o.moved[u] == k {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// better reports whether o beats best: fewer images left where they are,
+// then fewer values, then more images moved by knobs.
+func (o *option) better(best *option) bool {
+	u1, n1 := o.cost()
+	u2, n2 := best.cost()
+	if u1 != u2 {
+		return u1 < u2
+	}
+	if n1 != n2 {
+		return n1 < n2
+	}
+	return len(o.moved) > len(best.moved)
+}
+
+// best evaluates no knob and every knob alone, then adds knobs one at a
+// time while that leaves fewer images behind or needs fewer values: the
+// knob moving the most images with the fewest values first.
 func (p *planner) best() *option {
-	var best *option
-	for _, k := range append([]*candidate{nil}, p.t.knobs...) {
-		o := p.evaluate(k)
-		if k != nil && len(o.moved) == 0 {
-			continue
-		}
-		if best == nil {
-			best = o
-			continue
-		}
-		u1, n1 := o.cost()
-		u2, n2 := best.cost()
-		if u1 < u2 || u1 == u2 && (n1 < n2 || n1 == n2 && best.knob == nil) {
+	best := p.evaluate(nil)
+	for _, k := range p.t.knobs {
+		o := p.evaluate([]*candidate{k})
+		if len(o.moved) > 0 && o.better(best) {
 			best = o
 		}
+	}
+	for len(best.knobs) > 0 {
+		var next *option
+		for _, k := range p.t.knobs {
+			if slices.Contains(best.knobs, k) {
+				continue
+			}
+			o := p.evaluate(append(slices.Clone(best.knobs), k))
+			if len(o.movedBy(k, p.t)) == 0 {
+				continue
+			}
+			if o.better(best) && (next == nil || o.better(next)) {
+				next = o
+			}
+		}
+		if next == nil {
+			break
+		}
+		best = next
 	}
 	return best
 }
 
-// evaluate plans with knob k (nil: none).
-func (p *planner) evaluate(k *candidate) *option {
-	o := &option{knob: k, chosen: map[*Use]strategy{}, values: map[string]assignment{}}
-	if k != nil {
-		o.knobValue = p.knobValue(k)
+// evaluate plans with the knobs ks.
+func (p *planner) evaluate(ks []*candidate) *option {
+	o := &option{knobs: ks, knobValues: map[int]string{}, moved: map[*Use]*candidate{}, chosen: map[*Use]strategy{}, values: map[string]assignment{}}
+	for _, k := range ks {
+		o.knobValues[k.id] = p.knobValue(k)
 	}
 	for _, img := range p.t.Images {
 		target := p.targets[img.Ref.String()].Target
 		for _, u := range img.Uses {
 			var list []strategy
-			if comp, ok := u.knobComps[kid(k)]; k != nil && ok {
-				got, err := comp.predict(p.sv.cands, map[int]string{k.id: o.knobValue})
-				if err == nil && got.String() == target.String() && !p.notKnob[u] {
-					o.moved = append(o.moved, u)
+			for _, k := range ks {
+				comp, ok := u.knobComps[k.id]
+				if !ok {
 					continue
 				}
-				list = p.sv.underKnob(u, k, o.knobValue, target)
+				got, err := comp.predict(p.sv.cands, o.knobValues)
+				if err == nil && got.String() == target.String() && !p.notKnob[u] {
+					o.moved[u] = k
+					break
+				}
+				list = append(list, p.sv.underKnob(u, k, o.knobValues, target)...)
+			}
+			if o.moved[u] != nil {
+				continue
 			}
 			list = append(list, p.sv.strategies(u, target)...)
 			if !p.choose(o, u, list) {
@@ -149,14 +191,15 @@ func (p *planner) evaluate(k *candidate) *option {
 			}
 		}
 	}
-	return o
-}
-
-func kid(k *candidate) int {
-	if k == nil {
-		return -1
+	// A knob that moves nothing is not set.
+	kept := ks[:0:0]
+	for _, k := range ks {
+		if len(o.movedBy(k, p.t)) > 0 {
+			kept = append(kept, k)
+		}
 	}
-	return k.id
+	o.knobs = kept
+	return o
 }
 
 // choose takes the first strategy that neither the check refuted nor
@@ -168,7 +211,7 @@ next:
 			continue
 		}
 		for _, a := range s.set {
-			if o.knob != nil && a.cand.path.String() == o.knob.path.String() {
+			if _, ok := o.knobValues[a.cand.id]; ok {
 				continue next
 			}
 			if prev, ok := o.values[a.cand.path.String()]; ok && prev.pred != a.pred {
@@ -190,6 +233,15 @@ next:
 // with the path for a knob that holds one (Istio's global.hub:
 // docker.io/istio).
 func (p *planner) knobValue(k *candidate) string {
+	if v, ok := p.knobVals[k.id]; ok {
+		return v
+	}
+	v := p.solveKnob(k)
+	p.knobVals[k.id] = v
+	return v
+}
+
+func (p *planner) solveKnob(k *candidate) string {
 	votes := map[string]int{}
 	best, n := p.m.String(), 0
 	for _, img := range p.t.Images {
@@ -224,7 +276,7 @@ func (p *planner) retry(o *option, rep *Report, idx places) bool {
 					}
 					p.failed[u][s.key()] = true
 					changed = true
-				} else if slices.Contains(o.moved, u) && !p.notKnob[u] {
+				} else if o.moved[u] != nil && !p.notKnob[u] {
 					p.notKnob[u] = true
 					changed = true
 				}

@@ -24,8 +24,10 @@ const (
 	// Slot is an empty image value ({} or "") that the chart fills from
 	// its templates unless it is set: k8ssandra's stargate.image.
 	Slot
-	// Knob is a chart-wide registry setting: global.imageRegistry,
-	// global.image.registry, a top-level imageRegistry.
+	// Knob is a chart-wide setting, found by what it moves:
+	// global.imageRegistry, global.image.repository (with its registry),
+	// defaultImageRegistry, global.hub, an operator image configuration's
+	// defaults.registry.
 	Knob
 )
 

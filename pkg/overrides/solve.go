@@ -96,7 +96,7 @@ func (sv *solver) strategies(u *Use, target reference.Reference) []strategy {
 		}
 	}
 	for _, comp := range u.comps {
-		ids, _ := markersIn(string(comp))
+		ids := markersIn(string(comp))
 		var regs, repos []*candidate
 		for _, id := range dedupe(ids) {
 			c := sv.cands[id]
@@ -210,12 +210,12 @@ func (sv *solver) slot(comp composition, c *candidate, target reference.Referenc
 // it but does not give the target: a repository or reference of the image,
 // found as written in the knob's render, set so that the knob's output
 // becomes the target (Docker Hub's library/ images, most often).
-func (sv *solver) underKnob(u *Use, knob *candidate, knobValue string, target reference.Reference) []strategy {
+func (sv *solver) underKnob(u *Use, knob *candidate, knobValues map[int]string, target reference.Reference) []strategy {
 	comp, ok := u.knobComps[knob.id]
 	if !ok {
 		return nil
 	}
-	s, err := comp.substitute(sv.cands, map[int]string{knob.id: knobValue}, 0)
+	s, err := comp.substitute(sv.cands, knobValues, 0)
 	if err != nil {
 		return nil
 	}

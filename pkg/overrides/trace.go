@@ -110,11 +110,13 @@ type TraceOptions struct {
 	Concurrency int
 }
 
-// Trace renders the chart with the user's values, finds the image-shaped
-// values of the chart and its subcharts, and confirms which of them control
-// which image by rendering with sentinel values: one render for all
-// per-image candidates, one for the empty image slots (which replace
-// computed images), one per chart-wide knob, run concurrently. A sentinel
+// Trace renders the chart with the user's values, finds the values of the
+// chart and its subcharts that may control an image (by their text, their
+// key hinting at the shape), and confirms which of them control which image
+// by rendering with sentinel values: one render for all per-image
+// candidates, one for the empty image slots (which replace computed
+// images), one for the chart-wide ones and one more for those left empty in
+// a chart's own values (which fall back to global ones), run concurrently. A sentinel
 // render that fails (a template validating a value) is split in halves
 // until the offending candidates are found, which are then Skipped.
 //
@@ -130,9 +132,9 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 		return nil, wrapRender(ctx, StageBaseline, err)
 	}
 	t := &Traced{Chart: c.Name, Version: c.Version, Warnings: base.Warnings, cands: map[int]*candidate{}}
-	names := map[string]bool{}
+	var refs []reference.Reference
 	for _, img := range base.Images {
-		names[lastPart(img.Ref.Repository)] = true
+		refs = append(refs, img.Ref)
 		ti := Image{Ref: img.Ref}
 		for _, o := range img.Origins {
 			ti.Uses = append(ti.Uses, &Use{Origin: o, image: img.Ref, knobComps: map[int]composition{}})
@@ -140,7 +142,7 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 		t.Images = append(t.Images, ti)
 	}
 	index := newPlaces(t)
-	perImage, knobs := collect(c, names)
+	perImage, knobs := collect(c, refs)
 	id := 0
 	for _, cand := range append(slices.Clone(perImage), knobs...) {
 		id++
@@ -162,8 +164,8 @@ func Trace(ctx context.Context, c Chart, opts TraceOptions) (*Traced, error) {
 		func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, plain, t.Settings) },
 		func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, slots, t.Settings) },
 	}
-	for _, k := range knobs {
-		runs = append(runs, func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, []*candidate{k}, t.Settings) })
+	for _, group := range knobGroups(knobs) {
+		runs = append(runs, func() ([]*discover.Result, []*candidate) { return r.bisect(ctx, group, t.Settings) })
 	}
 	results := make([][]*discover.Result, len(runs))
 	skipped := make([][]*candidate, len(runs))
@@ -250,7 +252,15 @@ func namesImage(c *candidate, ref reference.Reference) bool {
 // decode reads the markers of a sentinel render back into the uses.
 func (t *Traced) decode(res *discover.Result, index places) {
 	for _, img := range res.Images {
-		ids, knobIDs := markersIn(img.Ref.String())
+		var ids, knobIDs []int
+		all := markersIn(img.Ref.String())
+		for _, id := range all {
+			if c := t.cands[id]; c != nil && c.knob {
+				knobIDs = append(knobIDs, id)
+			} else {
+				ids = append(ids, id)
+			}
+		}
 		if len(ids) == 0 && len(knobIDs) == 0 {
 			continue
 		}
@@ -343,5 +353,35 @@ func (t *Traced) finish() {
 }
 
 func (c *candidate) control() Control {
-	return Control{Path: c.path, Role: c.role, Value: c.orig, id: c.id}
+	role := c.role
+	if c.knob {
+		role = Knob
+	}
+	return Control{Path: c.path, Role: role, Value: c.orig, id: c.id}
+}
+
+// knobGroups splits the chart-wide candidates into the renders that trace
+// them. A value left empty in a chart's own values usually falls back to
+// one under global (Istio's hub to global.hub): rendered together, its
+// sentinel would hide the global one, so the empty ones of the charts' own
+// values get a render of their own; every other knob shares one render
+// (where a global value wins over a chart's own, as bitnami's
+// global.imageRegistry over imageRegistry, the global one moves the image
+// anyway).
+func knobGroups(knobs []*candidate) [][]*candidate {
+	var shared, empty []*candidate
+	for _, k := range knobs {
+		if k.path[0] != Key("global") && k.orig == "" {
+			empty = append(empty, k)
+		} else {
+			shared = append(shared, k)
+		}
+	}
+	var out [][]*candidate
+	for _, g := range [][]*candidate{shared, empty} {
+		if len(g) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -73,12 +73,20 @@ func (o *Overrides) footer() string {
 	}
 	var lines []string
 	for _, l := range o.Check.Leaks {
-		what := "not moved by any value"
+		// Not template-only: some value reaches the image, but no value
+		// (or pair of values) found gives its target.
+		what := "values reach it, but none found gives its target in this layout"
 		switch {
 		case len(l.PinnedBy) > 0:
 			what = l.pinnedText()
+		case l.OperatorDefault && l.Default != "":
+			what = "an operator default (airlift postrender sets " + l.Default + " on the operator)"
+		case l.OperatorDefault:
+			what = "an operator default that no operator setting moves (set the resource's own image field)"
 		case l.TemplateOnly:
 			what = "set in the template only (airlift postrender rewrites it)"
+		case l.Image.IsZero():
+			what = "a value discovery could not read"
 		}
 		img := l.Image.String()
 		if l.Image.IsZero() {
@@ -100,7 +108,14 @@ func comment(e Entry) string {
 	var lines []string
 	switch e.Kind {
 	case KnobEntry:
-		lines = append(lines, fmt.Sprintf("chart-wide: moves %d image(s)", len(e.Moves)))
+		if len(e.Moves) == 1 && e.Places > 1 {
+			lines = append(lines, fmt.Sprintf("chart-wide: moves %d image(s) at %d places", len(e.Moves), e.Places))
+		} else {
+			lines = append(lines, fmt.Sprintf("chart-wide: moves %d image(s)", len(e.Moves)))
+		}
+		if e.Note != "" {
+			lines = append(lines, e.Note)
+		}
 		for _, p := range e.Moves {
 			lines = append(lines, fmt.Sprintf("  %s -> %s", p.Source, p.Target))
 		}
