@@ -3,6 +3,7 @@ package overrides
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/airlift-cli/airlift/pkg/reference"
@@ -168,6 +169,41 @@ func TestNamesImage(t *testing.T) {
 			t.Parallel()
 			if got := namesImage(&tt.cand, tt.ref); got != tt.want {
 				t.Errorf("namesImage = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNoteVersionMaps(t *testing.T) {
+	values := map[string]any{
+		"cassandra": map[string]any{
+			"version": "4.0.0",
+			"versionImageMap": map[string]any{
+				"3.11.10": "k8ssandra/cass-management-api:3.11.10-v0.1.27",
+				"4.0.0":   "k8ssandra/cass-management-api:4.0.0-v0.1.28",
+				"4.0.1":   "k8ssandra/cass-management-api:4.0.1-v0.1.28",
+			},
+		},
+		"app":    map[string]any{"image": "quay.io/org/app:1", "sidecar": "quay.io/org/side:1"},
+		"images": []any{"quay.io/org/app:1", "quay.io/org/app:2"},
+	}
+	moves := []reference.Pair{{}}
+	tests := []struct {
+		name string
+		path Path
+		want string // substring of the note, "" for none
+	}{
+		{"a version map entry names the other versions", Path{Key("cassandra"), Key("versionImageMap"), Key("4.0.0")}, "the other 2 (3.11.10, 4.0.1) are not"},
+		{"siblings of other repositories are no version map", KeyPath("app.image"), ""},
+		{"a list entry is left alone", Path{Key("images"), Index(0)}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &Overrides{Entries: []Entry{{Path: tt.path, Kind: ImageEntry, Moves: moves}}}
+			noteVersionMaps(o, values)
+			got := o.Entries[0].Note
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("note = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -72,6 +72,7 @@ func Plan(ctx context.Context, c Chart, t *Traced, m reference.Mapping, opts Pla
 			break
 		}
 	}
+	noteVersionMaps(o, c.Values)
 	return o, nil
 }
 

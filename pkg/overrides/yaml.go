@@ -123,6 +123,9 @@ func comment(e Entry) string {
 		for _, p := range e.Moves {
 			lines = append(lines, fmt.Sprintf("%s -> %s", p.Source, p.Target))
 		}
+		if e.Note != "" {
+			lines = append(lines, e.Note)
+		}
 	default:
 		lines = append(lines, e.Note)
 	}
