@@ -302,6 +302,7 @@ func (f *unpackFlags) values(ctx context.Context, g *globals, a *bundle.Archive,
 	if err != nil {
 		return err
 	}
+	manyRenders()
 	o, _, err := fromchart.Values(ctx, req, m, overrides.PlanOptions{})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/spf13/pflag"
 
@@ -153,4 +154,16 @@ func stdinToFile(in io.Reader) (string, error) {
 		return "", err
 	}
 	return path, os.WriteFile(path, b, 0o600)
+}
+
+// manyRenders is called by the commands that render a chart several times
+// (values, check, relocate, unpack's values): Helm's template engine
+// allocates most of what they do, and collecting garbage half as often
+// takes a fifth off their time for about a third more memory (stackstate
+// 5.1.15: 0.88 s and 100 MB at GOGC=100, 0.71 s and 135 MB at 200). A GOGC
+// set by the user wins.
+func manyRenders() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 }

@@ -101,6 +101,7 @@ Give the file to Helm after your own values: -f yours.yaml -f mirror.yaml.`,
 			if err != nil {
 				return err
 			}
+			manyRenders()
 			o, _, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
@@ -151,6 +152,7 @@ exit code is non-zero. Without --overrides, the last -f file is the overrides.`,
 			if err != nil {
 				return err
 			}
+			manyRenders()
 			rep, err := fromchart.Check(cmd.Context(), req, vals, m)
 			if err != nil {
 				return err
@@ -198,6 +200,7 @@ values move), then the values file is written.`,
 			if err != nil {
 				return err
 			}
+			manyRenders()
 			o, t, err := fromchart.Values(cmd.Context(), req, m, overrides.PlanOptions{PullSecret: f.pullSecret})
 			if err != nil {
 				return err
