@@ -58,10 +58,7 @@ func runEngine(ctx context.Context, g *globals, engine mirror.Options, dryRun bo
 	run func(context.Context, mirror.Options) (*copyjob.Report, error)) error {
 	var index *blobindex.Index
 	if out.blobIndex != "" && !dryRun {
-		var err error
-		if index, err = blobindex.Open(out.blobIndex); err != nil {
-			fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(err.Error()))
-		}
+		index = blobindex.Load(out.blobIndex) // read while the images are looked up
 		engine.Blobs = index
 	}
 	prog := newProgress(g.streams.Err, out.progress && out.format == "text", g.debug)
@@ -69,6 +66,9 @@ func runEngine(ctx context.Context, g *globals, engine mirror.Options, dryRun bo
 	rep, runErr := run(ctx, engine)
 	prog.stop()
 	if index != nil {
+		if err := index.Err(); err != nil {
+			fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(err.Error()))
+		}
 		if err := index.Save(); err != nil {
 			fmt.Fprintf(g.streams.Err, "warning: %s\n", oneLine(err.Error()))
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ const DefaultMaxEntries = 200_000
 type Index struct {
 	path string
 	max  int
+
+	loaded  chan struct{} // closed when the file has been read
+	loadErr error
 
 	mu      sync.Mutex
 	entries map[key]entry
@@ -58,9 +62,36 @@ type fileEntry struct {
 // index; so is one that cannot be parsed, reported in the error alongside
 // a usable (empty) index: a cache must not stop a copy.
 func Open(path string) (*Index, error) {
-	x := &Index{path: path, max: DefaultMaxEntries, entries: map[key]entry{}}
-	err := x.read(x.entries)
-	return x, err
+	x := Load(path)
+	return x, x.Err()
+}
+
+// Load returns the index at path at once and reads the file in the
+// background (a large index takes milliseconds to parse, which a copy that
+// finds every image present need not wait for): Lookup, Record and Save
+// wait for it, Err returns what Open would have.
+func Load(path string) *Index {
+	x := &Index{path: path, max: DefaultMaxEntries, entries: map[key]entry{}, loaded: make(chan struct{})}
+	go func() {
+		defer close(x.loaded)
+		m := map[key]entry{}
+		x.loadErr = x.read(m)
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		for k, e := range m { // entries recorded meanwhile are newer
+			if _, ok := x.entries[k]; !ok {
+				x.entries[k] = e
+			}
+		}
+	}()
+	return x
+}
+
+// Err waits for the file to be read and returns why it could not be, or
+// nil.
+func (x *Index) Err() error {
+	<-x.loaded
+	return x.loadErr
 }
 
 // read merges the file's entries into m, newer wins.
@@ -80,7 +111,7 @@ func (x *Index) read(m map[key]entry) error {
 		return fmt.Errorf("blob index %s ignored: %w", x.path, err)
 	}
 	for _, e := range f.Blobs {
-		if e.Registry == "" || e.Repository == "" || e.Digest.Validate() != nil {
+		if e.Registry == "" || e.Repository == "" || !validDigest(e.Digest) {
 			continue
 		}
 		k := key{e.Registry, e.Digest}
@@ -93,6 +124,7 @@ func (x *Index) read(m map[key]entry) error {
 
 // Lookup returns a repository of registry that held d when last seen.
 func (x *Index) Lookup(registry string, d digest.Digest) (string, bool) {
+	<-x.loaded
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	e, ok := x.entries[key{registry, d}]
@@ -111,6 +143,7 @@ func (x *Index) Record(registry, repository string, d digest.Digest) {
 // merged with what the file holds now (another run may have saved since),
 // the most recently seen entries kept up to the bound.
 func (x *Index) Save() error {
+	<-x.loaded
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.dirty {
@@ -145,4 +178,32 @@ func (x *Index) Save() error {
 	}
 	x.dirty = false
 	return nil
+}
+
+// validDigest is digest.Validate without its regular expression for the
+// common algorithms (the index is read on every copy, up to
+// DefaultMaxEntries entries): sha256 and sha512 in lower-case hex.
+func validDigest(d digest.Digest) bool {
+	alg, hex, ok := strings.Cut(string(d), ":")
+	if !ok {
+		return false
+	}
+	var n int
+	switch alg {
+	case "sha256":
+		n = 64
+	case "sha512":
+		n = 128
+	default:
+		return d.Validate() == nil
+	}
+	if len(hex) != n {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -89,3 +89,57 @@ func TestSave(t *testing.T) {
 		t.Errorf("after a save bounded to 1: %v", d.entries)
 	}
 }
+
+func TestValidDigest(t *testing.T) {
+	hex64 := strings.Repeat("ab12", 16)
+	tests := []struct {
+		name string
+		d    digest.Digest
+		want bool
+	}{
+		{"sha256", digest.Digest("sha256:" + hex64), true},
+		{"sha512", digest.Digest("sha512:" + hex64 + hex64), true},
+		{"short", digest.Digest("sha256:" + hex64[:63]), false},
+		{"upper-case hex", digest.Digest("sha256:" + strings.ToUpper(hex64)), false},
+		{"no algorithm", digest.Digest(hex64), false},
+		{"unknown algorithm", digest.Digest("md5:" + hex64[:32]), false},
+		{"empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := validDigest(tt.d); got != tt.want {
+				t.Errorf("validDigest(%q) = %v, want %v", tt.d, got, tt.want)
+			}
+			if got := tt.d.Validate() == nil; got != tt.want {
+				t.Errorf("digest.Validate(%q) agrees: %v, want %v", tt.d, got, tt.want)
+			}
+		})
+	}
+}
+
+// A blob recorded while the file is still being read is kept, and is
+// newer than what the file says of the same blob.
+func TestLoadRecordWhileReading(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "blobs.json")
+	d := digest.FromString("a")
+	old, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Record("r.example", "old/repo", d)
+	old.Record("r.example", "kept/repo", digest.FromString("b"))
+	if err := old.Save(); err != nil {
+		t.Fatal(err)
+	}
+	x := Load(path)
+	x.Record("r.example", "new/repo", d)
+	if err := x.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if repo, _ := x.Lookup("r.example", d); repo != "new/repo" {
+		t.Errorf("Lookup = %q, want the repository recorded during the load", repo)
+	}
+	if repo, _ := x.Lookup("r.example", digest.FromString("b")); repo != "kept/repo" {
+		t.Errorf("Lookup = %q, want the file's entry", repo)
+	}
+}
