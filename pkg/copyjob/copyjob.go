@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/airlift-cli/airlift/pkg/discover"
@@ -172,15 +174,16 @@ func Pairs(ctx context.Context, req Request) ([]reference.Pair, []discover.Warni
 // A pre-flight (registry.Client.Preflight) checks every target registry
 // and namespace: the credentials are accepted, a push is allowed, and the
 // namespaces the targets need exist or are created now (Harbor projects,
-// ECR repositories). It runs while the images are looked up (their
-// manifests resolved on both sides), and no source blob is read and
-// nothing is written to a target before it has passed; an image found
-// present does not wait for it. When it finds problems, Run returns no
+// ECR repositories). It starts when the first image needs to write, after
+// the images' manifests were resolved on both sides, and no source blob is
+// read and nothing is written to a target before it has passed; a re-run
+// that finds every image present makes no request for it. When it finds
+// problems, Run returns no
 // report and a *registry.PreflightError listing them all: nothing was
 // copied (namespaces created before a problem was found stay, and
 // Registry.Created lists them). It costs a few requests per target
-// registry, stated there, and no wall time on a re-run that finds every
-// image present; SkipPreflight leaves it out. A dry run has no pre-flight: it says what it would create, and
+// registry, stated there, and nothing on a re-run that finds every image
+// present; SkipPreflight leaves it out. A dry run has no pre-flight: it says what it would create, and
 // does not look up targets in namespaces that do not exist yet.
 func Run(ctx context.Context, req Request) (*Report, error) {
 	start := time.Now()
@@ -243,26 +246,32 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 		opts.Absent = func(reg, repo string) bool { return absent[reg+"/"+repo] }
 		rep.Results, err = mirror.Plan(ctx, pairs, opts)
 	} else {
-		// The pre-flight runs while the images are looked up on both
-		// sides: an image found present is done without waiting for it (a
-		// no-op re-run costs no more than before), and nothing is read
-		// from a source blob or written to a target until it passed. When
-		// it fails, the copy stops and its problems are the error.
+		// The pre-flight starts when the first image needs to write: the
+		// images are looked up on both sides first, an image found present
+		// is done without it (a no-op re-run makes no request for it), and
+		// nothing is read from a source blob or written to a target until
+		// it passed. When it fails, the copy stops and its problems are
+		// the error.
 		engineCtx, stop := context.WithCancel(ctx)
 		defer stop()
 		var preflightErr error
+		var started atomic.Bool
 		passed := make(chan struct{})
-		if req.SkipPreflight {
-			close(passed)
-		} else {
+		startPreflight := sync.OnceFunc(func() {
+			started.Store(true)
+			if req.SkipPreflight {
+				close(passed)
+				return
+			}
 			go func() {
 				defer close(passed)
 				if preflightErr = client.Preflight(ctx, targets(pairs)); preflightErr != nil {
 					stop()
 				}
 			}()
-		}
+		})
 		opts.Gate = func(ctx context.Context) error {
+			startPreflight()
 			select {
 			case <-passed:
 				return preflightErr
@@ -275,7 +284,9 @@ func Run(ctx context.Context, req Request) (*Report, error) {
 			return err
 		}
 		rep.Results, err = mirror.Copy(engineCtx, pairs, opts)
-		<-passed
+		if started.Load() {
+			<-passed
+		}
 		if preflightErr != nil {
 			return nil, preflightErr
 		}

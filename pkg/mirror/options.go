@@ -35,8 +35,8 @@ type Options struct {
 	Prepare func(ctx context.Context, registry, repository string) error
 	// Gate, when set, is waited for before an image writes to its target or
 	// reads a blob from its source; looking the image up on both sides
-	// comes first, so an image found present never waits (a pre-flight
-	// runs meanwhile). Its error fails the image.
+	// comes first, so an image found present never calls it (copyjob
+	// starts its pre-flight on the first call). Its error fails the image.
 	Gate func(ctx context.Context) error
 	// Absent reports target repositories known not to exist yet (in a
 	// Harbor project or an ECR repository that Prepare would create): they
