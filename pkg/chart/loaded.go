@@ -102,17 +102,8 @@ func (l *Loaded) Version() string { return l.ch.Metadata.Version }
 //
 // Render is safe for concurrent use. Errors are *ValuesError, *LoadError
 // and *RenderError as for [Render], or the context's error.
-func (l *Loaded) Render(ctx context.Context, extra ...map[string]any) (rendered *Rendered, err error) {
-	defer guard(l.src, l.s.log, &err, func() { rendered = nil })
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	vals, err := l.user.merge(extra...)
-	if err != nil {
-		return nil, err
-	}
-	s := l.s
-	return renderChart(ctx, cloneChart(l.ch), vals, &s)
+func (l *Loaded) Render(ctx context.Context, extra ...map[string]any) (*Rendered, error) {
+	return l.render(ctx, false, extra)
 }
 
 // RenderUnordered is Render for callers that read the objects and not
@@ -122,7 +113,11 @@ func (l *Loaded) Render(ctx context.Context, extra ...map[string]any) (rendered 
 // way (a document that is not YAML is left for the reader to find). It
 // saves the YAML parse Helm's install-order sort does, about a fifth of a
 // render of a large chart. Test hooks are left out as Render does.
-func (l *Loaded) RenderUnordered(ctx context.Context, extra ...map[string]any) (rendered *Rendered, err error) {
+func (l *Loaded) RenderUnordered(ctx context.Context, extra ...map[string]any) (*Rendered, error) {
+	return l.render(ctx, true, extra)
+}
+
+func (l *Loaded) render(ctx context.Context, unordered bool, extra []map[string]any) (rendered *Rendered, err error) {
 	defer guard(l.src, l.s.log, &err, func() { rendered = nil })
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -132,7 +127,7 @@ func (l *Loaded) RenderUnordered(ctx context.Context, extra ...map[string]any) (
 		return nil, err
 	}
 	s := l.s
-	s.unordered = true
+	s.unordered = unordered
 	return renderChart(ctx, cloneChart(l.ch), vals, &s)
 }
 

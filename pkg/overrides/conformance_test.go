@@ -3,7 +3,6 @@ package overrides_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airlift-cli/airlift/internal/goldenfile"
 	"github.com/airlift-cli/airlift/internal/sharedcharts"
 	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/discover"
@@ -18,8 +18,6 @@ import (
 	"github.com/airlift-cli/airlift/pkg/reference"
 	"github.com/airlift-cli/airlift/pkg/rewrite"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // renderSpec is how SOURCES.md says a chart was rendered.
 type renderSpec struct {
@@ -214,20 +212,5 @@ func helmTemplate(t *testing.T, helm string, spec renderSpec, dir string, values
 // golden compares got with a golden file, or rewrites it with -update.
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/overrides -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./pkg/overrides -update to accept):\n%s", path, got)
-	}
+	goldenfile.Check(t, path, got)
 }

@@ -3,7 +3,6 @@ package rewrite_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -16,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/airlift-cli/airlift/internal/goldenfile"
 	"github.com/airlift-cli/airlift/internal/sharedcharts"
 	"github.com/airlift-cli/airlift/internal/yamlstream"
 	"github.com/airlift-cli/airlift/pkg/chart"
@@ -24,28 +24,10 @@ import (
 	"github.com/airlift-cli/airlift/pkg/rewrite"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
 // golden compares got with testdata/golden/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/rewrite -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./pkg/rewrite -update to accept):\n%s", path, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // relocated rewrites in for m and checks that the result names only images
