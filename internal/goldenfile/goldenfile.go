@@ -1,5 +1,3 @@
-// Package goldenfile compares test output with golden files, and rewrites them
-// when the test binary runs with -update (go test ./PKG -update).
 package goldenfile
 
 import (
