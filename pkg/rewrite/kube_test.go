@@ -227,6 +227,22 @@ spec:
 	}
 }
 
+// renderShared renders a chart of the shared corpus with the Helm SDK
+// (pkg/chart), for a fixed Kubernetes version.
+func renderShared(t *testing.T, dir, name string) *chart.Rendered {
+	t.Helper()
+	l, err := chart.Load(context.Background(), chart.Source{Chart: filepath.Join(dir, name)}, chart.Values{},
+		chart.Options{ReleaseName: "test", KubeVersion: "v1.32.0", CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := l.Render(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestK8ssandraCharts relocates the k8ssandra charts of the shared corpus,
 // rendered with the Helm SDK (pkg/chart) for a fixed Kubernetes version:
 // the result names only mirror images, cass-operator's ImageConfig and
@@ -235,15 +251,7 @@ func TestK8ssandraCharts(t *testing.T) {
 	dir := sharedcharts.Dir(t)
 	for _, name := range []string{"k8ssandra-1.3.3", "k8ssandra-1.5.2"} {
 		t.Run(name, func(t *testing.T) {
-			l, err := chart.Load(context.Background(), chart.Source{Chart: filepath.Join(dir, name)}, chart.Values{},
-				chart.Options{ReleaseName: "test", KubeVersion: "v1.32.0", CacheDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := l.Render(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := renderShared(t, dir, name)
 			m, err := reference.ParseDestination("mirror.example.com:5000/m", reference.KeepPath)
 			if err != nil {
 				t.Fatal(err)

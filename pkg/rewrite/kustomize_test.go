@@ -2,7 +2,6 @@ package rewrite_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/airlift-cli/airlift/internal/sharedcharts"
-	"github.com/airlift-cli/airlift/pkg/chart"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/reference"
 	"github.com/airlift-cli/airlift/pkg/rewrite"
@@ -252,15 +250,7 @@ func TestKustomizeK8ssandraCharts(t *testing.T) {
 	}
 	for _, name := range []string{"k8ssandra-1.3.3", "k8ssandra-1.5.2"} {
 		t.Run(name, func(t *testing.T) {
-			l, err := chart.Load(context.Background(), chart.Source{Chart: filepath.Join(dir, name)}, chart.Values{},
-				chart.Options{ReleaseName: "test", KubeVersion: "v1.32.0", CacheDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := l.Render(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := renderShared(t, dir, name)
 			data := checkComponent(t, r.Manifest, m)
 			golden(t, filepath.Join("kustomize", name+".yaml"), data)
 		})
