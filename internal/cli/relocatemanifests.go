@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airlift-cli/airlift/internal/atomicfile"
+	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/reference"
 	"github.com/airlift-cli/airlift/pkg/rewrite"
 )
@@ -87,6 +89,7 @@ func (f *manifestsFlags) run(cmd *cobra.Command, g *globals) error {
 		return usageErrorf("--kustomize and --output-file exclude each other")
 	}
 	var in bytes.Buffer
+	var spans []inputSpan
 	for _, name := range f.manifests {
 		inputs, err := readInputs(name, g.streams.In)
 		if err != nil {
@@ -96,6 +99,7 @@ func (f *manifestsFlags) run(cmd *cobra.Command, g *globals) error {
 			if in.Len() > 0 {
 				in.WriteString("---\n")
 			}
+			spans = append(spans, inputSpan{name: i.Name, first: bytes.Count(in.Bytes(), []byte("\n")) + 1})
 			in.Write(i.Data)
 			if len(i.Data) > 0 && i.Data[len(i.Data)-1] != '\n' {
 				in.WriteByte('\n')
@@ -105,7 +109,7 @@ func (f *manifestsFlags) run(cmd *cobra.Command, g *globals) error {
 	if f.kustomize != "" {
 		comp, err := rewrite.Kustomize(in.Bytes(), m)
 		if err != nil {
-			return err
+			return placeSyntaxErrors(err, spans)
 		}
 		data, err := comp.YAML()
 		if err != nil {
@@ -127,7 +131,7 @@ func (f *manifestsFlags) run(cmd *cobra.Command, g *globals) error {
 	}
 	out, changes, err := rewrite.Rewrite(in.Bytes(), m)
 	if err != nil {
-		return err
+		return placeSyntaxErrors(err, spans)
 	}
 	if err := writeOutput(outFile, g.streams.Out, out); err != nil {
 		return fmt.Errorf("writing the manifests: %w", err)
@@ -163,4 +167,38 @@ func reportRelocation(g *globals, changes []rewrite.Change, m reference.Mapping)
 		fmt.Fprintf(g.streams.Err, "relocate: %d image(s) chosen by version moved with their mapping (ImageConfig settings or version map entries), none pinned\n", versions)
 	}
 	fmt.Fprintf(g.streams.Err, "relocate: %d image reference(s) moved to %s, %d left alone\n", moved, m, left)
+}
+
+// inputSpan is where an input starts in the stream relocate reads: the
+// inputs are joined into one.
+type inputSpan struct {
+	name  string
+	first int // line of the joined stream its first line is on
+}
+
+// placeSyntaxErrors names the input of each document that is not YAML,
+// with its line in that input rather than in the joined stream.
+func placeSyntaxErrors(err error, spans []inputSpan) error {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var se *discover.SyntaxError
+		if !errors.As(e, &se) {
+			continue
+		}
+		for i := len(spans) - 1; i >= 0; i-- {
+			if se.Line >= spans[i].first {
+				if se.File == "" {
+					se.File = spans[i].name
+				}
+				se.Line -= spans[i].first - 1
+				break
+			}
+		}
+	}
+	return err
 }

@@ -96,3 +96,39 @@ func TestRelocateManifests(t *testing.T) {
 		})
 	}
 }
+
+// TestRelocateManifestsSyntaxError: a document that is not YAML is named
+// with its input and its line there, though relocate joins its inputs into
+// one stream; nothing is written.
+func TestRelocateManifestsSyntaxError(t *testing.T) {
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "ok.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(ok, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: \"a:1\"}]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("a: 1\n---\nb: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"the second of two files", "", []string{"-m", ok, "-m", bad}, bad + " (input line 3): yaml: "},
+		{"stdin", "x: [\n", []string{"-m", "-"}, "(stdin) (input line 1): yaml: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.yaml")
+			code, _, errOut := run(t, tt.stdin, append([]string{"relocate", "--to", "m.example/x", "--output-file", out}, tt.args...)...)
+			if code != 1 || !strings.Contains(errOut, tt.want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 1 and one line with %q", code, errOut, tt.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s written", out)
+			}
+		})
+	}
+}
