@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -95,12 +96,18 @@ func TestServeArchive(t *testing.T) {
 	if err := repo.Tag(ctx, img.Index, "2.0"); err == nil {
 		t.Error("a push to the served archive succeeded")
 	}
-	resp, err := http.Get("http://" + s.Addr + "/v2/_catalog")
-	if err == nil {
+	// The catalog lists the repository, with and without a page size
+	// (crane catalog asks for n=1000).
+	for _, q := range []string{"", "?n=1000"} {
+		resp, err := http.Get("http://" + s.Addr + "/v2/_catalog" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-	}
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Errorf("catalog: %v %v", err, resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), name) {
+			t.Errorf("catalog%s: %d %s, want %s listed", q, resp.StatusCode, body, name)
+		}
 	}
 }
 

@@ -68,6 +68,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	cfg.Log.Level = "error"
 	cfg.Log.AccessLog.Disabled = true
 	cfg.HTTP.Secret = strconv.FormatInt(time.Now().UnixNano(), 36)
+	// distribution's default when it reads a configuration file; a
+	// Configuration built here has 0, which refuses every catalog request
+	// that names a page size (crane catalog asks for n=1000).
+	cfg.Catalog.MaxEntries = 1000
 	s := &Server{done: make(chan error, 1)}
 	if o.Archive != nil {
 		d, err := newArchiveDriver(ctx, o.Archive)
