@@ -125,6 +125,13 @@ func runDemo(ctx context.Context, g *globals, keep string) error {
 	}
 	rep, err := copyjob.Run(ctx, copyjob.Request{Images: images, Mapping: m, Registry: client, Through: served.Addr, Engine: mirror.Options{Logger: g.logger()}})
 	if err != nil {
+		if rep != nil {
+			for _, r := range rep.Results {
+				if r.Err != nil { // the first cause, with the count
+					return fmt.Errorf("%w; %s: %s", err, r.Image.Source, failureText(r.Err, g.debug))
+				}
+			}
+		}
 		return err
 	}
 	valuesFile := filepath.Join(dir, "mirror.yaml")
