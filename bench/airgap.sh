@@ -50,9 +50,13 @@ SKOPEO='skopeo --policy "$BENCH_WORK/policy.json" copy --all --preserve-digests 
 REGCTL='regctl --host "reg=$SRC,tls=disabled" --host "reg=$DST,tls=disabled"'
 
 
-# measure NAME CMD...: one timed run, appended to results.txt
+# measure NAME CMD...: one timed run, appended to results.txt. The page cache
+# is flushed first (sync, untimed): a run that follows one that wrote gigabytes
+# would otherwise pay for the previous tool's write-back (the pulls run in a
+# fixed order, and none of the tools fsyncs its archive).
 measure() {
   local name=$1; shift
+  sync
   if ! /usr/bin/time -f "%e %M" -o "$BENCH_WORK/time.txt" "$@" >"$BENCH_WORK/$name.log" 2>&1; then
     echo "$name failed:"; tail -3 "$BENCH_WORK/$name.log"; return 1
   fi

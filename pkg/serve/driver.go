@@ -259,9 +259,10 @@ func (d *archiveDriver) Reader(ctx context.Context, p string, offset int64) (io.
 		}
 		return io.NopCloser(bytes.NewReader(f.data[offset:])), nil
 	}
-	if offset == 0 {
-		return d.l.Fetch(ctx, *f.blob) // a whole read is checked
-	}
+	// Blobs are served as they are in the archive, as a registry serves
+	// them from its storage: the client checks each against its digest
+	// (hashing here too cost a fifth of a pull's throughput on two cores).
+	// `airlift inspect --verify` checks a whole archive.
 	s, err := d.l.Section(f.blob.Digest)
 	if err != nil {
 		return nil, err
