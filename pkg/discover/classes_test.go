@@ -354,3 +354,68 @@ data:
 		},
 	})
 }
+
+// TestVersionOfEntries: an image chosen by a version carries the version
+// in Origin.Version, however the map is written; other images carry none.
+func TestVersionOfEntries(t *testing.T) {
+	t.Parallel()
+	in := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/org/operator:1.0
+        env:
+        - name: KAFKA_IMAGES
+          value: |
+            4.2.0=quay.io/org/kafka:1.0-kafka-4.2.0
+            4.3.0=quay.io/org/kafka:1.0-kafka-4.3.0
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: versions}
+data:
+  images.yaml: |
+    versions:
+      "3.7": example.com/org/product:3.7.1
+      "3.8": example.com/org/product:3.8.0
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cass-operator-config}
+data:
+  image_config.yaml: |
+    apiVersion: config.k8ssandra.io/v1beta1
+    kind: ImageConfig
+    images:
+      system-logger: "cr.k8ssandra.io/k8ssandra/system-logger:v1.28.0"
+      cassandra:
+        "4.1.8": "cr.k8ssandra.io/k8ssandra/cass-management-api:4.1.8"
+`
+	res, err := Scan([]byte(in), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"quay.io/org/operator:1.0":                            "",
+		"quay.io/org/kafka:1.0-kafka-4.2.0":                   "4.2.0",
+		"quay.io/org/kafka:1.0-kafka-4.3.0":                   "4.3.0",
+		"example.com/org/product:3.7.1":                       "3.7",
+		"example.com/org/product:3.8.0":                       "3.8",
+		"cr.k8ssandra.io/k8ssandra/system-logger:v1.28.0":     "",
+		"cr.k8ssandra.io/k8ssandra/cass-management-api:4.1.8": "4.1.8",
+	}
+	for ref, version := range want {
+		img, ok := res.Find(ref)
+		if !ok {
+			t.Errorf("%s not found", ref)
+			continue
+		}
+		if got := img.Origins[0].Version; got != version {
+			t.Errorf("%s: Version %q, want %q", ref, got, version)
+		}
+	}
+}

@@ -112,11 +112,11 @@ func (w *walker) imageConfigV1(cfg *imageConfig) {
 		}
 		switch n.Kind {
 		case yaml.ScalarNode:
-			w.configImage(cfg, cfg.v1.apply(name, n.Value), n.Value, &n, "images", name)
+			w.configImage(cfg, cfg.v1.apply(name, n.Value), n.Value, &n, "", "images", name)
 		case yaml.MappingNode: // server version -> image
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				version, img := n.Content[i].Value, n.Content[i+1]
-				w.configImage(cfg, cfg.v1.apply(name, img.Value), img.Value, img, "images", name, version)
+				w.configImage(cfg, cfg.v1.apply(name, img.Value), img.Value, img, version, "images", name, version)
 			}
 		}
 	}
@@ -134,7 +134,7 @@ func (w *walker) imageConfigV2(cfg *imageConfig, m *yaml.Node) {
 			w.pop(2)
 			continue
 		}
-		w.configImage(cfg, img.String(), "", n, "images", name)
+		w.configImage(cfg, img.String(), "", n, "", "images", name)
 	}
 }
 
@@ -146,8 +146,9 @@ func misplacedSetting(key string) bool {
 
 // configImage records an image named by an ImageConfig at node n, under
 // the given keys: a string written there (v1beta1), changed by the
-// overrides when ref differs from it, or an object (v1beta2, written "").
-func (w *walker) configImage(cfg *imageConfig, ref, written string, n *yaml.Node, keys ...string) {
+// overrides when ref differs from it, or an object (v1beta2, written "");
+// version is the server version of an images.<server type> entry.
+func (w *walker) configImage(cfg *imageConfig, ref, written string, n *yaml.Node, version string, keys ...string) {
 	for _, k := range keys {
 		w.push(keyStep(k))
 	}
@@ -159,7 +160,11 @@ func (w *walker) configImage(cfg *imageConfig, ref, written string, n *yaml.Node
 		form = Overridden
 		via += fmt.Sprintf(": %q with registry/namespace overrides", written)
 	}
-	w.candidate(ref, n, form, via)
+	if strings.TrimSpace(ref) != "" {
+		o := w.origin(n)
+		o.Form, o.Via, o.Version = form, via, version
+		w.record(ref, o)
+	}
 	w.pop(len(keys))
 }
 

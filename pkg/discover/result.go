@@ -34,6 +34,11 @@ type Origin struct {
 	// At locates the value at Path in the input stream: its line and the
 	// steps to its node. Zero for declared images.
 	At Position `json:"-"`
+	// Version is, for an entry of a version map (a KEY=IMAGE line, a map
+	// of versions to references, an ImageConfig's images.<server type>),
+	// the version it is chosen for: the map keeps choosing by version
+	// when the entry is rewritten in place. "" otherwise.
+	Version string `json:"-"`
 	// Part locates, for a Composed reference, the value that holds its
 	// registry (global.hub): what a rewrite changes. Zero otherwise.
 	Part Position `json:"-"`

@@ -247,14 +247,21 @@ func (w *walker) text(n *yaml.Node, via string) {
 		w.pop(1)
 		o.At.Line = first + v.line
 		o.Via = textVia(via, v)
+		if v.entry() {
+			o.Version = v.key
+		}
 		w.record(v.value, o)
 	}
 }
 
+// entry reports whether v is the entry of a version map (KEY=IMAGE), not
+// a line that sets an image.
+func (v textValue) entry() bool { return v.key != "" && !v.image }
+
 // textVia says where in a text a value is: "env X, entry 4.2.0", "line 7".
 func textVia(via string, v textValue) string {
 	where := "line " + strconv.Itoa(v.line+1)
-	if v.key != "" && !v.image {
+	if v.entry() {
 		where = "entry " + v.key
 	}
 	if via == "" {

@@ -139,7 +139,11 @@ func (w *walker) scalar(v *yaml.Node) {
 	switch {
 	case strings.Contains(s, "\n"):
 		w.text(v, "")
-	case unmistakable(s) || w.inVersionMap() && refShaped(s):
+	case w.inVersionMap() && refShaped(s):
+		o := w.origin(v)
+		o.Form, o.Via, o.Version = Written, "reference-shaped value", w.steps[len(w.steps)-1].Key
+		w.record(v.Value, o)
+	case unmistakable(s):
 		w.candidate(v.Value, v, Written, "reference-shaped value")
 	}
 }

@@ -43,23 +43,9 @@ func (c Change) VersionMap() bool {
 		return false
 	}
 	if c.Knob != "" {
-		return c.Origin.Form == discover.Derived || isVersionEntry(c.Origin)
+		return c.Origin.Form == discover.Derived || c.Origin.Version != ""
 	}
-	return isVersionEntry(c.Origin)
-}
-
-// isVersionEntry reports whether o is an entry of a version map: a
-// "VERSION=IMAGE" line, or an ImageConfig images.<server type>.<version>.
-func isVersionEntry(o discover.Origin) bool {
-	if strings.Contains(o.Via, "entry ") {
-		return true
-	}
-	for _, t := range []string{"cassandra", "dse", "hcd"} {
-		if strings.HasPrefix(o.Path, "images."+t+"[") || strings.Contains(o.Path, ".images."+t+"[") {
-			return true
-		}
-	}
-	return false
+	return c.Origin.Version != ""
 }
 
 // String formats the change on one line: "line 12: a -> b at path" or
