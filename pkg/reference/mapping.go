@@ -84,12 +84,17 @@ func (m Mapping) String() string {
 	return m.Registry + "/" + m.Prefix
 }
 
+// HostPath is the path element a registry host becomes in the keep-host
+// layout: its port written with "_", as a colon may not be in a
+// repository name (registry.lan:5000 -> registry.lan_5000).
+func HostPath(host string) string { return strings.ReplaceAll(host, ":", "_") }
+
 // Map returns where src goes. Tag and digest are kept.
 func (m Mapping) Map(src Reference) (Reference, error) {
 	var path string
 	switch m.Layout {
 	case KeepHost:
-		path = strings.ReplaceAll(src.Registry, ":", "_") + "/" + src.Repository
+		path = HostPath(src.Registry) + "/" + src.Repository
 	case Flatten:
 		path = src.Repository[strings.LastIndexByte(src.Repository, '/')+1:]
 	default:

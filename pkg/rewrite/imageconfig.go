@@ -48,7 +48,7 @@ func knobs(version string, root *yaml.Node, m reference.Mapping, hosts []string)
 	case reference.KeepHost:
 		registries = registries[:0]
 		for _, h := range hosts {
-			registries = append(registries, m.String()+"/"+strings.ReplaceAll(h, ":", "_"))
+			registries = append(registries, m.String()+"/"+reference.HostPath(h))
 		}
 	case reference.Flatten:
 		if version == "v1beta2" {

@@ -21,6 +21,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/airlift-cli/airlift/pkg/layout"
+	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
 // driverName is the storage driver that serves archives.
@@ -107,7 +108,7 @@ func newArchiveDriver(ctx context.Context, l *layout.Layout) (*archiveDriver, er
 // registry.lan:5000/team/app is served as registry.lan_5000/team/app.
 func split(name string) (repo, tag, dgst string) {
 	repo, tag, dgst = layout.SplitName(name)
-	return strings.ReplaceAll(repo, ":", "_"), tag, dgst
+	return reference.HostPath(repo), tag, dgst
 }
 
 // add puts a file into the tree.
