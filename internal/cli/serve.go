@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/airlift-cli/airlift/pkg/bundle"
+	"github.com/airlift-cli/airlift/pkg/layout"
+	"github.com/airlift-cli/airlift/pkg/reference"
 	"github.com/airlift-cli/airlift/pkg/serve"
 )
 
@@ -50,7 +52,12 @@ entries, as htpasswd -B writes them).`,
 				o.Archive = a.Layout
 				what = "archive " + args[0] + " (read-only)"
 				if es := a.Entries(); len(es) > 0 {
-					images = fmt.Sprintf("; %d entries, e.g. %s", len(es), strings.ReplaceAll(es[0].Name, ":", "_"))
+					repo, tag, dgst := layout.SplitName(es[0].Name)
+					name := reference.HostPath(repo) + ":" + tag
+					if tag == "" {
+						name = reference.HostPath(repo) + "@" + dgst
+					}
+					images = fmt.Sprintf("; %d entries, e.g. %s", len(es), name)
 				}
 			} else {
 				o.Dir = args[0]

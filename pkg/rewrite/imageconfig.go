@@ -48,7 +48,7 @@ func knobs(version string, root *yaml.Node, m reference.Mapping, hosts []string)
 	case reference.KeepHost:
 		registries = registries[:0]
 		for _, h := range hosts {
-			registries = append(registries, m.String()+"/"+reference.HostPath(h))
+			registries = append(registries, keepHost(m, h))
 		}
 	case reference.Flatten:
 		if version == "v1beta2" {
@@ -104,7 +104,7 @@ func knobs(version string, root *yaml.Node, m reference.Mapping, hosts []string)
 // keepHost is the registry setting that puts the images of registry r
 // where the KeepHost layout does.
 func keepHost(m reference.Mapping, r string) string {
-	return m.String() + "/" + strings.ReplaceAll(strings.TrimSuffix(r, "/"), ":", "_")
+	return m.String() + "/" + reference.HostPath(strings.TrimSuffix(r, "/"))
 }
 
 // str returns the value of a scalar node, or "".
