@@ -17,7 +17,9 @@ func main() {
 	// presses Ctrl-C again expects.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() { <-ctx.Done(); stop() }()
+	stopProfile := startProfile()
 	code := cli.Run(ctx, os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	stopProfile()
 	stop()
 	os.Exit(code)
 }

@@ -183,7 +183,9 @@ func TestResumeAndUpdate(t *testing.T) {
 	full := pack(t, PackRequest{Images: refs[:3], Output: out})
 	resumed := read.Load() - before
 	fresh := pack(t, PackRequest{Images: refs[:3], Output: filepath.Join(t.TempDir(), "fresh.tar")})
-	_ = fresh
+	if sum(t, full.Files) != sum(t, fresh.Files) {
+		t.Error("the resumed archive differs from a fresh one")
+	}
 	all := read.Load() - before - resumed
 	if resumed >= all {
 		t.Errorf("the resumed pack read %d bytes, a fresh one %d: nothing was kept", resumed, all)
@@ -212,6 +214,42 @@ func TestResumeAndUpdate(t *testing.T) {
 		t.Errorf("diff archive: %d blobs left out, %d bytes (full: %d)", diff.LeftOut, diff.Size, updated.Size)
 	}
 	t.Logf("diff archive %d bytes against %d for the full one, %d blobs left out", diff.Size, updated.Size, diff.LeftOut)
+}
+
+// TestResumeChangedInputs: a pack interrupted, then run again with one
+// more image, lays the archive out anew and copies what the interrupted
+// one fetched from its partial archive instead of fetching it again.
+func TestResumeChangedInputs(t *testing.T) {
+	t.Parallel()
+	src, read := countingRegistry(t)
+	refs, _ := corpus(t, src.Host, 4, 70)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "site.tar")
+	ctx, cancel := context.WithCancel(context.Background())
+	var blobs atomic.Int32
+	_, err := Pack(ctx, PackRequest{Images: refs[:3], Output: out, Registry: client(t), Engine: mirror.Options{Jobs: 1, Events: func(ev mirror.Event) {
+		if ev.Kind == mirror.BlobDone && ev.Err == nil && blobs.Add(1) == 4 {
+			cancel()
+		}
+	}}})
+	if !errors.Is(err, copyjob.ErrInterrupted) {
+		t.Fatalf("interrupted pack: %v", err)
+	}
+	before := read.Load()
+	resumed := pack(t, PackRequest{Images: refs, Output: out})
+	got := read.Load() - before
+	fresh := pack(t, PackRequest{Images: refs, Output: filepath.Join(t.TempDir(), "fresh.tar")})
+	all := read.Load() - before - got
+	if got >= all {
+		t.Errorf("the pack after the interrupted one read %d bytes, a fresh one %d: nothing was kept", got, all)
+	}
+	if sum(t, resumed.Files) != sum(t, fresh.Files) {
+		t.Error("the resumed archive differs from a fresh one")
+	}
+	if _, err := os.Stat(workDir(out)); !os.IsNotExist(err) {
+		t.Errorf("the work directory is left: %v", err)
+	}
+	t.Logf("read %d bytes of %d", got, all)
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -329,25 +367,17 @@ func TestChart(t *testing.T) {
 	}
 }
 
-// fullDisk is a part file whose disk fills after limit bytes (a file of
-// its own, not an *os.File: copies into it go through Write).
+// fullDisk is a file of an archive whose disk fills after limit bytes.
 type fullDisk struct {
-	f    *os.File
-	left *int64
+	*os.File
+	left *atomic.Int64
 }
 
-func (f fullDisk) Sync() error  { return f.f.Sync() }
-func (f fullDisk) Close() error { return f.f.Close() }
-func (f fullDisk) Name() string { return f.f.Name() }
-
-func (f fullDisk) Write(b []byte) (int, error) {
-	if int64(len(b)) > *f.left {
-		n, _ := f.f.Write(b[:*f.left])
-		*f.left = 0
-		return n, syscall.ENOSPC
+func (f fullDisk) WriteAt(b []byte, off int64) (int, error) {
+	if f.left.Add(-int64(len(b))) < 0 {
+		return 0, syscall.ENOSPC
 	}
-	*f.left -= int64(len(b))
-	return f.f.Write(b)
+	return f.File.WriteAt(b, off)
 }
 
 // TestDiskFull: a disk that fills while the archive is written leaves no
@@ -358,10 +388,11 @@ func TestDiskFull(t *testing.T) {
 	refs, _ := corpus(t, src.Host, 2, 50)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "site.tar")
-	left := int64(200 << 10)
-	testCreate = func(dir, pattern string) (partFile, error) {
-		f, err := os.CreateTemp(dir, pattern)
-		return fullDisk{f: f, left: &left}, err
+	var left atomic.Int64
+	left.Store(200 << 10)
+	testCreate = func(name string) (outFile, error) {
+		f, err := os.Create(name)
+		return fullDisk{File: f, left: &left}, err
 	}
 	defer func() { testCreate = nil }()
 	_, err := Pack(context.Background(), PackRequest{Images: refs, Output: out, Registry: client(t)})

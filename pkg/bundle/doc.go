@@ -5,10 +5,14 @@
 // OCI artifact, and a bundle artifact with the values files, how the chart
 // is rendered, and a lock (source reference -> digest).
 //
-// [Pack] fetches through the copy engine (pkg/mirror) into a work
-// directory next to the archive, which makes an interrupted pack resumable
-// and an update fetch only what is new, then writes the archive
-// deterministically: the same inputs give the same bytes. [Unpack] copies
+// [Pack] walks the images through the copy engine (pkg/mirror), manifests
+// only, lays the archive out (sorted entries, fixed times and owners: the
+// same inputs give the same bytes), then fetches every blob concurrently
+// straight into its place in the archive, checked against its digest: one
+// write per byte. The archive is written in a work directory next to it,
+// with a journal of the blobs in place, which makes an interrupted pack
+// resumable; an update copies what the archive had and fetches only what
+// is new. [Unpack] copies
 // an archive into a registry with the same mapping, concurrency, retries
 // and registry preparation as a copy, reading the archive in place and
 // checking every blob against its digest. [Inspect] lists what an archive

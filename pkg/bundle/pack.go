@@ -7,14 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	"github.com/opencontainers/go-digest"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -73,10 +71,13 @@ type PackRequest struct {
 	// Chart is carried as a Helm OCI artifact with its values; nil = none.
 	Chart *Chart
 	// Output is the archive's path; a name ending in .zst is compressed
-	// with zstd. What is fetched is kept in Output+".work" until the
-	// archive is written, so that a pack run again after an interruption
-	// fetches only what is missing. An existing archive at Output is
-	// updated: its content is kept and only what is new is fetched.
+	// with zstd. The images are walked first (manifests only), then the
+	// archive is laid out and each blob fetched straight into its place
+	// in a file in Output+".work", which gets its name when complete: each
+	// byte is written once. A journal there lets a pack run again after an
+	// interruption keep what was fetched (checked against its digest). An
+	// existing archive at Output is updated: its content is kept, copied
+	// from it, and only what is new is fetched.
 	Output string
 	// Split writes the archive in parts of at most Split bytes
 	// (Output.000, Output.001, ...); 0 = one file.
@@ -145,9 +146,13 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 		skip = func(d digest.Digest) bool { return old.HasBlob(ctx, d) }
 		diffBase = filepath.Base(old.Parts[0])
 	}
-	l, err := openWork(ctx, req.Output)
+	work := workDir(req.Output)
+	old, l, err := openWork(ctx, req.Output)
 	if err != nil {
 		return nil, err
+	}
+	if old != nil {
+		defer old.Close()
 	}
 
 	pairs := make([]reference.Pair, len(srcs))
@@ -159,6 +164,7 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 			return nil, fmt.Errorf("through %s: %w", req.Through, err)
 		}
 	}
+	srcRepo := map[string]repoRef{} // archive repository -> where its images are fetched from
 	for i, s := range srcs {
 		pairs[i] = archivePair(s)
 		sourceOf[entryName(s)] = s.String()
@@ -170,38 +176,50 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 			original[from.String()] = s
 			pairs[i].Source = from
 		}
+		srcRepo[pairs[i].Target.Repository] = repoRef{pairs[i].Source.Registry, pairs[i].Source.Repository}
 	}
+	// First the images are walked into the work layout: manifests only;
+	// the blobs they need are recorded, not fetched. Then the archive is
+	// laid out and every blob fetched straight into its place in it.
+	rec := newRecorder(pairs, req.Engine.Events)
 	opts := req.Engine
 	opts.Repository = func(ctx context.Context, reg, repo string) (mirror.Repo, error) {
 		if reg == archiveRegistry {
-			return l.Repository(repo, func(tag string) string { return sourceOf[repo+":"+tag] }), nil
+			return deferRepo{Repo: l.Repository(repo, func(tag string) string { return sourceOf[repo+":"+tag] }), name: repo, rec: rec}, nil
 		}
 		return client.Repository(ctx, reg, repo)
 	}
+	opts.Events = rec.event
 	opts.Retry, opts.Prepare = client.Retry, nil
 	rep := &copyjob.Report{Destination: req.Output, Platforms: req.Engine.Platforms, Warnings: warnings}
 	rep.Results, err = mirror.Copy(ctx, pairs, opts)
 	rep.Elapsed = time.Since(start)
+	out := &PackReport{Copy: rep}
+	if err != nil {
+		return out, err
+	}
 	for i, r := range rep.Results {
 		if s, ok := original[r.Image.Source.String()]; ok {
 			rep.Results[i].Image.Source = s
 		}
 	}
-	out := &PackReport{Copy: rep}
-	if err != nil {
-		return out, err
+	log.Debug("pack: images walked", "elapsed", time.Since(start))
+	unwritten := func() error {
+		rec.release(rep.Results)
+		rep.Elapsed = time.Since(start)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("%w: %w", copyjob.ErrInterrupted, ctxErr)
+		}
+		if n := rep.Summary().Failed; n > 0 {
+			return fmt.Errorf("%d of %d %w; the archive is not written (run the pack again to finish)", n, len(rep.Results), copyjob.ErrFailed)
+		}
+		return nil
+	}
+	if ctx.Err() != nil || rep.Summary().Failed > 0 {
+		return out, unwritten()
 	}
 	if err := tagImages(ctx, l, rep.Results); err != nil {
 		return out, err
-	}
-	if err := l.Save(); err != nil { // what is done so far, for a resumed run
-		return out, err
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return out, fmt.Errorf("%w: %w", copyjob.ErrInterrupted, ctxErr)
-	}
-	if n := rep.Summary().Failed; n > 0 {
-		return out, fmt.Errorf("%d of %d %w; the archive is not written (run the pack again to finish)", n, len(rep.Results), copyjob.ErrFailed)
 	}
 	chartName := ""
 	if req.Chart != nil {
@@ -212,26 +230,68 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	if err := putBundle(ctx, l, req.Chart, chartName, diffBase); err != nil {
 		return out, err
 	}
-	// Once the archive's content is written, the work directory is
-	// removed while the archive is synced to disk (both take a while for
-	// gigabytes). Were the sync to fail, the next pack fetches again.
-	removed := make(chan error, 1)
-	files, written, left, err := writeArchive(ctx, l, req.Output, req.Split, req.Sync, skip, func() {
-		go func() { removed <- os.RemoveAll(workDir(req.Output)) }()
-	})
+	left := 0
+	plan, err := l.PlanTar(ctx, layout.TarOptions{Skip: func(d digest.Digest) bool {
+		if skip != nil && skip(d) {
+			left++
+			return true
+		}
+		return false
+	}})
 	if err != nil {
 		return out, err
 	}
-	out.Files, out.Blobs, out.LeftOut = files, written, left
+	zst := filepath.Ext(req.Output) == ".zst"
+	split := req.Split
+	if zst {
+		split = 0 // the tar is compressed, then split
+	}
+	s, tasks, j, err := layOut(work, plan, split, l, old, rec, srcRepo)
+	if err != nil {
+		return out, fmt.Errorf("writing %s: %w", req.Output, err)
+	}
+	fl := &filler{sink: s, journal: j, jobs: opts.Jobs, retry: client.Retry, emit: rec.emit, done: rec.placed,
+		open: func(ctx context.Context, r repoRef) (mirror.Repo, error) {
+			return client.Repository(ctx, r.registry, r.repository)
+		}}
+	if fl.jobs == 0 {
+		fl.jobs = mirror.DefaultJobs
+	}
+	failed := fl.run(ctx, tasks)
+	j.Close()
+	rec.charge(rep.Results, tasks, failed)
+	for _, t := range tasks {
+		if err, ok := failed[t]; ok && (len(t.images) == 0 || errors.As(err, new(*writeError))) && ctx.Err() == nil {
+			s.Close()
+			unwritten()
+			return out, fmt.Errorf("writing %s: %w", req.Output, err)
+		}
+	}
+	if err := unwritten(); err != nil {
+		s.Close()
+		return out, err
+	}
+	log.Debug("pack: blobs in place", "elapsed", time.Since(start))
+	files, err := commit(ctx, s, req, zst)
+	if err != nil {
+		return out, fmt.Errorf("writing %s: %w", req.Output, err)
+	}
+	if err := os.RemoveAll(work); err != nil {
+		log.Warn("removing the work directory", "dir", work, "err", err)
+	}
+	out.Files, out.LeftOut = files, left
+	for _, f := range plan.Files {
+		if f.Blob.Digest != "" {
+			out.Blobs++
+		}
+	}
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil {
 			out.Size += fi.Size()
 		}
 	}
-	if err := <-removed; err != nil {
-		log.Warn("removing the work directory", "dir", workDir(req.Output), "err", err)
-	}
 	rep.Elapsed = time.Since(start)
+	log.Debug("pack: archive written", "elapsed", rep.Elapsed)
 	return out, nil
 }
 
@@ -266,37 +326,37 @@ func sources(inv *inventory.Report, images []string) ([]reference.Reference, []d
 	return out, warnings, nil
 }
 
-// workDir is where a pack keeps what it fetched until the archive is
-// written.
+// workDir is where a pack keeps its work until the archive is written:
+// the layout of the manifests (layout/), the archive being written (tar,
+// or tar.000, ...), the journal of the blobs in it (done) and, after a
+// run laid out otherwise, the archive it left (old, old.000, ...).
 func workDir(output string) string { return output + ".work" }
 
-// openWork opens the work directory of output, starting it from the
-// archive already at output (an update) when there is one and no work
-// directory yet.
-func openWork(ctx context.Context, output string) (*layout.Layout, error) {
-	dir := workDir(output)
-	_, statErr := os.Stat(dir)
+// openWork makes a fresh layout for the manifests in the work directory
+// of output; when an archive is at output already (an update), its
+// manifests and names are the start, and it is returned open: its blobs
+// are copied from it.
+func openWork(ctx context.Context, output string) (*Archive, *layout.Layout, error) {
+	dir := filepath.Join(workDir(output), "layout")
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, nil, err
+	}
 	l, err := layout.OpenDir(ctx, dir)
 	if err != nil {
-		return nil, err
-	}
-	if statErr == nil {
-		return l, nil // resumed
+		return nil, nil, err
 	}
 	if _, err := Parts(output); err != nil {
-		return l, nil // a new archive
+		return nil, l, nil // a new archive
 	}
 	old, err := Open(ctx, output)
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("updating %s: %w", output, err)
+		return nil, nil, fmt.Errorf("updating %s: %w", output, err)
 	}
-	defer old.Close()
-	if err := l.Import(ctx, old.Layout); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("updating %s: %w", output, err)
+	if err := l.Import(ctx, old.Layout, true); err != nil {
+		old.Close()
+		return nil, nil, fmt.Errorf("updating %s: %w", output, err)
 	}
-	return l, nil
+	return old, l, nil
 }
 
 // tagImages names every image in index.json after its source, marked as
@@ -414,51 +474,4 @@ func putBundle(ctx context.Context, l *layout.Layout, c *Chart, chartName, diffB
 	}
 	m := ocispec.Manifest{ArtifactType: ArtifactTypeBundle, Config: empty, Layers: layers, Annotations: a}
 	return pushManifest(ctx, l, m, bundleName, map[string]string{AnnotationKind: KindBundle})
-}
-
-// testCreate, set by tests, makes the files an archive is written to.
-var testCreate func(dir, pattern string) (partFile, error)
-
-// writeArchive writes the layout's tar (zstd-compressed for a .zst name)
-// to output, in parts of split bytes; nothing is at output until it is
-// complete. done is called when the content is written, before it is
-// synced. It returns the files and how many blobs were written and left
-// out.
-func writeArchive(ctx context.Context, l *layout.Layout, output string, split int64, sync bool, skip func(digest.Digest) bool, done func()) ([]string, int, int, error) {
-	pw := newPartsWriter(output, split)
-	pw.sync = sync
-	if testCreate != nil {
-		pw.create = testCreate
-	}
-	var w io.Writer = pw
-	var zw *zstd.Encoder
-	if filepath.Ext(output) == ".zst" {
-		var err error
-		if zw, err = zstd.NewWriter(pw, zstd.WithEncoderLevel(zstd.SpeedDefault)); err != nil {
-			return nil, 0, 0, err
-		}
-		w = zw
-	}
-	left := 0
-	counted := func(d digest.Digest) bool {
-		if skip != nil && skip(d) {
-			left++
-			return true
-		}
-		return false
-	}
-	written, err := l.WriteTar(ctx, w, layout.TarOptions{Skip: counted})
-	if err == nil && zw != nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		pw.Abort()
-		return nil, 0, 0, fmt.Errorf("writing %s: %w", output, err)
-	}
-	done()
-	files, err := pw.Commit()
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("writing %s: %w", output, err)
-	}
-	return files, len(written), left, nil
 }

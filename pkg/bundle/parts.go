@@ -59,7 +59,7 @@ type partsWriter struct {
 	size   int64
 	files  []partFile
 	cur    int64 // bytes in the current file
-	create func(dir, pattern string) (partFile, error)
+	create func(i int) (partFile, error)
 	// sync flushes the parts to disk before they are named (as tar and
 	// cp, an archive is otherwise left to the page cache).
 	sync bool
@@ -75,8 +75,8 @@ type partFile interface {
 }
 
 func newPartsWriter(path string, size int64) *partsWriter {
-	return &partsWriter{path: path, size: size, create: func(dir, pattern string) (partFile, error) {
-		return os.CreateTemp(dir, pattern)
+	return &partsWriter{path: path, size: size, create: func(i int) (partFile, error) {
+		return os.OpenFile(partialName(path, i), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 	}}
 }
 
@@ -84,7 +84,7 @@ func (w *partsWriter) Write(b []byte) (int, error) {
 	n := 0
 	for len(b) > 0 {
 		if len(w.files) == 0 || w.size > 0 && w.cur >= w.size {
-			f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+			f, err := w.create(len(w.files))
 			if err != nil {
 				return n, err
 			}
@@ -111,7 +111,7 @@ func (w *partsWriter) Write(b []byte) (int, error) {
 func (w *partsWriter) ReadFrom(r io.Reader) (int64, error) {
 	if w.size == 0 {
 		if len(w.files) == 0 {
-			f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+			f, err := w.create(len(w.files))
 			if err != nil {
 				return 0, err
 			}
@@ -139,7 +139,7 @@ func (w *partsWriter) final() []string {
 // Commit renames the parts into place, synced first when asked.
 func (w *partsWriter) Commit() ([]string, error) {
 	if len(w.files) == 0 { // an empty stream still makes a file
-		f, err := w.create(filepath.Dir(w.path), "."+filepath.Base(w.path)+".partial-*")
+		f, err := w.create(len(w.files))
 		if err != nil {
 			return nil, err
 		}

@@ -351,13 +351,17 @@ func (l *Layout) HasBlob(ctx context.Context, d digest.Digest) bool {
 // Import copies everything src holds that is reachable from its
 // index.json, and its tags, into l (a directory): an archive carried
 // before becomes the start of its update. Blobs l has already are not
-// copied again.
-func (l *Layout) Import(ctx context.Context, src *Layout) error {
+// copied again; with manifestsOnly, no blob but the manifests is (a pack
+// copies the others from src straight into its new archive).
+func (l *Layout) Import(ctx context.Context, src *Layout, manifestsOnly bool) error {
 	reach, err := src.Reachable(ctx)
 	if err != nil {
 		return err
 	}
 	for _, d := range reach {
+		if manifestsOnly && !IsManifest(d.MediaType) {
+			continue
+		}
 		if ok, _ := l.st.Exists(ctx, d); ok {
 			continue
 		}
