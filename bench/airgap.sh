@@ -7,7 +7,9 @@
 #            images into one archive)
 #   unpack   archive -> registry (a fresh target for every tool):
 #            airlift unpack; skopeo copy oci-archive: -> docker://;
-#            regctl image import, 4 at a time
+#            regctl image import, 4 at a time; and two floors: the
+#            archive's blobs, extracted, pushed by blobpipe (sendfile,
+#            no client work; and with each blob checked first)
 #   pull     the corpus read from `airlift serve ARCHIVE` and from the
 #            Debian docker-registry, by the same client (airlift pack),
 #            in turns
@@ -33,7 +35,7 @@ source lib/registry.sh
 SERVE_PID=
 trap 'stop_registry src || true; stop_registry dst || true; [[ -n $SERVE_PID ]] && kill $SERVE_PID 2>/dev/null || true' EXIT
 
-(cd gen && go build -o "$BENCH_WORK/benchgen" .)
+(cd gen && go build -o "$BENCH_WORK/benchgen" . && go build -o "$BENCH_WORK/blobpipe" ./blobpipe)
 for r in src dst; do stop_registry $r 2>/dev/null || true; rm -rf "$(reg_storage $r)"; done
 write_registry_config src "$SRC_PORT"
 write_registry_config dst "$DST_PORT"
@@ -44,7 +46,7 @@ start_registry dst "$DST_PORT"
 sed "s|^|$SRC/|" "$BENCH_WORK/refs.txt" >"$BENCH_WORK/list.txt"
 awk '{print NR, $0}' "$BENCH_WORK/refs.txt" >"$BENCH_WORK/numbered.txt"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$BENCH_WORK/policy.json"
-A=$BENCH_WORK/a S=$BENCH_WORK/s R=$BENCH_WORK/r
+A=$BENCH_WORK/a S=$BENCH_WORK/s R=$BENCH_WORK/r X=$BENCH_WORK/x
 export SRC DST A S R BENCH_WORK
 # One image per invocation: $1 is its number, $2 its repo:tag.
 SKOPEO='skopeo --policy "$BENCH_WORK/policy.json" copy --all --preserve-digests --src-tls-verify=false --dest-tls-verify=false'
@@ -75,12 +77,21 @@ for ((round = 1; round <= ROUNDS; round++)); do
   pack_regctl() { measure pack-regctl xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$REGCTL"' image export $SRC/$2 $R/$1.tar' _; }
   packs=(pack_airlift pack_skopeo pack_regctl)
   for ((k = 0; k < 3; k++)); do ${packs[(round + k) % 3]}; done
-  fresh_target
-  measure unpack-airlift "$AIRLIFT" unpack "$A/site.tar" --to "$DST/a" --no-progress --blob-index ""
-  fresh_target
-  measure unpack-skopeo xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$SKOPEO"' oci-archive:$S/$1.tar:$2 docker://$DST/s/$2' _
-  fresh_target
-  measure unpack-regctl xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$REGCTL"' image import $DST/r/$2 $R/$1.tar' _
+  # The unpacks take turns too, each into a fresh target. The floors push
+  # the archive's blobs, extracted, with blobpipe: the kernel sends each
+  # file (sendfile), nothing else is done (floor), or each is first read
+  # and checked against its digest, as airlift unpack does (floor-verify).
+  unpack_airlift() { fresh_target; measure unpack-airlift "$AIRLIFT" unpack "$A/site.tar" --to "$DST/a" --no-progress --blob-index ""; }
+  unpack_skopeo() { fresh_target; measure unpack-skopeo xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$SKOPEO"' oci-archive:$S/$1.tar:$2 docker://$DST/s/$2' _; }
+  unpack_regctl() { fresh_target; measure unpack-regctl xargs -P "$PAR" -L 1 -a "$BENCH_WORK/numbered.txt" bash -c "$REGCTL"' image import $DST/r/$2 $R/$1.tar' _; }
+  unpack_floor() { fresh_target; measure unpack-floor "$BENCH_WORK/blobpipe" -mode push -src none -dst "$DST" -dir "$X/blobs/sha256" -list "$BENCH_WORK/floor.txt" -p 8; }
+  unpack_floor_verify() { fresh_target; measure unpack-floor-verify "$BENCH_WORK/blobpipe" -mode push -verify -src none -dst "$DST" -dir "$X/blobs/sha256" -list "$BENCH_WORK/floor.txt" -p 8; }
+  if [[ $round == 1 ]]; then # the blobs the floors push
+    rm -rf "$X"; mkdir -p "$X"; tar -C "$X" -xf "$A/site.tar"
+    for f in "$X"/blobs/sha256/*; do echo "floor/x sha256:${f##*/} $(stat -c %s "$f")"; done >"$BENCH_WORK/floor.txt"
+  fi
+  unpacks=(unpack_airlift unpack_skopeo unpack_regctl unpack_floor unpack_floor_verify)
+  for ((k = 0; k < 5; k++)); do ${unpacks[(round + k) % 5]}; done
   "$AIRLIFT" serve "$A/site.tar" --addr "127.0.0.1:$SERVE_PORT" 2>"$BENCH_WORK/serve.log" &
   SERVE_PID=$!
   sleep 1

@@ -45,10 +45,12 @@ func newPackCmd(g *globals) *cobra.Command {
 platforms (or --platform), signatures and attestations, the chart as a Helm OCI
 artifact with the values files used, and a lock (source -> digest).
 
-The same inputs give the same bytes. What is fetched is kept in ARCHIVE.work
-until the archive is written: a pack that was interrupted, run again, fetches
-only what is missing. Packing to an ARCHIVE that exists updates it: its
-content is kept and only what is new is fetched. --diff OLD leaves out what
+The same inputs give the same bytes. The images are looked up first, then
+every blob is fetched straight into its place in the archive, which is written
+in ARCHIVE.work and gets its name when complete (the space it needs is reserved
+first). A pack that was interrupted, run again, keeps what it fetched and
+fetches only what is missing. Packing to an ARCHIVE that exists updates it:
+its content is kept and only what is new is fetched. --diff OLD leaves out what
 the far side has already (the archive it was given before).
 
 The images come as for copy: a CHART (every flag of "airlift images"),

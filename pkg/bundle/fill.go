@@ -128,7 +128,7 @@ type filler struct {
 // run does every task, jobs at a time, largest first; it returns the
 // failures by task.
 func (fl *filler) run(ctx context.Context, tasks []*blobTask) map[*blobTask]error {
-	fl.bufs.New = func() any { b := make([]byte, 1<<20); return &b }
+	fl.bufs.New = func() any { b := make([]byte, 256<<10); return &b }
 	order := slices.Clone(tasks)
 	slices.SortStableFunc(order, func(a, b *blobTask) int { return cmp.Compare(b.f.Size, a.f.Size) })
 	work := make(chan *blobTask)
