@@ -84,7 +84,7 @@ IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
 				return err
 			}
 			req.Split, req.Sync = split, f.sync
-			out := &copyOutput{format: f.format, progress: !f.noProgress}
+			out := &copyOutput{format: f.format, progress: !f.noProgress, command: "pack"}
 			var packed *bundle.PackReport
 			err = runEngine(cmd.Context(), g, mirror.Options{Jobs: f.jobs, Platforms: f.platforms, SkipReferrers: f.skipReferrers, Logger: g.logger()},
 				false, out, func(ctx context.Context, engine mirror.Options) (*copyjob.Report, error) {
@@ -259,7 +259,7 @@ the archive carries at the registry, checked by rendering it (offline).`,
 				return err
 			}
 			req := bundle.UnpackRequest{Archive: a, Mapping: m, PushChart: f.pushChart, DryRun: f.dryRun, Registry: client, SkipPreflight: f.skipPreflight}
-			out := &copyOutput{format: f.format, progress: !f.noProgress && !f.dryRun, blobIndex: f.blobIndex}
+			out := &copyOutput{format: f.format, progress: !f.noProgress && !f.dryRun, blobIndex: f.blobIndex, command: "unpack"}
 			err = runEngine(ctx, g, mirror.Options{Jobs: f.jobs, Platforms: f.platforms, SkipReferrers: f.skipReferrers, Logger: g.logger()},
 				f.dryRun, out, func(ctx context.Context, engine mirror.Options) (*copyjob.Report, error) {
 					req.Engine = engine

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,9 @@ type copyOutput struct {
 	blobIndex string // file of blob locations across runs; "" none
 	// archive, when set after the run, is reported with it (pack).
 	archive *archiveJSON
+	// command is what to run again to finish an interrupted run ("" =
+	// copy).
+	command string
 }
 
 // archiveJSON is the archive a pack wrote, in `pack -o json`.
@@ -205,8 +209,8 @@ func printCopy(out, errOut io.Writer, o *copyOutput, rep *copyjob.Report, failur
 	}
 	head := fmt.Sprintf("%d images: %d copied, %d already present, %d failed", sum.Images, sum.Copied, sum.Present, sum.Failed)
 	if sum.Interrupted > 0 {
-		head = fmt.Sprintf("interrupted: %d of %d images copied, %d already present, %d failed, %d not finished (run the copy again to finish)",
-			sum.Copied, sum.Images, sum.Present, sum.Failed, sum.Interrupted)
+		head = fmt.Sprintf("interrupted: %d of %d images copied, %d already present, %d failed, %d not finished (run the %s again to finish)",
+			sum.Copied, sum.Images, sum.Present, sum.Failed, sum.Interrupted, cmp.Or(o.command, "copy"))
 	}
 	fmt.Fprintf(errOut, "%s; %s sent, %d blobs mounted, %d signatures/attestations; %s%s\n",
 		head, humanBytes(sum.Bytes), sum.Mounted, sum.Referrers, rep.Elapsed.Round(10*time.Millisecond), rate)

@@ -212,7 +212,7 @@ values move), then the values file is written.`,
 				creq.Images = append(creq.Images, img.Ref.String())
 			}
 			cp.apply(&creq, g)
-			if err := runCopy(cmd.Context(), g, creq, copyOutput{format: f.format, progress: !cp.noProgress, blobIndex: cp.blobIndex}); err != nil {
+			if err := runCopy(cmd.Context(), g, creq, copyOutput{format: f.format, progress: !cp.noProgress, blobIndex: cp.blobIndex, command: "relocate"}); err != nil {
 				return err
 			}
 			values := *f
