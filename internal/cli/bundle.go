@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -90,7 +91,9 @@ IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
 				false, out, func(ctx context.Context, engine mirror.Options) (*copyjob.Report, error) {
 					req.Engine = engine
 					rep, err := bundle.Pack(ctx, req)
-					if rep == nil {
+					if rep == nil || err != nil && !errors.Is(err, copyjob.ErrFailed) && !errors.Is(err, copyjob.ErrInterrupted) {
+						// The archive could not be written (no space, a
+						// bad --diff): one line, no summary of images.
 						return nil, err
 					}
 					packed = rep

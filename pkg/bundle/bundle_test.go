@@ -409,6 +409,19 @@ func TestDiskFull(t *testing.T) {
 	if rep := pack(t, PackRequest{Images: refs, Output: out}); len(rep.Files) != 1 {
 		t.Errorf("the next pack: %+v", rep)
 	}
+
+	// A disk too small for the archive is found before anything is
+	// fetched (its space is reserved first), and nothing is left.
+	small := filepath.Join(t.TempDir(), "small.tar")
+	testCreate = func(string) (outFile, error) { return nil, syscall.ENOSPC }
+	_, err = Pack(context.Background(), PackRequest{Images: refs, Output: small, Registry: client(t)})
+	testCreate = nil
+	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "the archive needs") {
+		t.Errorf("Pack on a disk too small: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(small)); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
 }
 
 // TestPackThrough: images fetched through a registry that keeps them under

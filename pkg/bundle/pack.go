@@ -248,6 +248,9 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	}
 	s, tasks, j, err := layOut(work, plan, split, l, old, rec, srcRepo)
 	if err != nil {
+		if len(existingParts(filepath.Join(work, "tar"))) == 0 && len(existingParts(filepath.Join(work, "old"))) == 0 {
+			os.RemoveAll(work) // nothing fetched to keep
+		}
 		return out, fmt.Errorf("writing %s: %w", req.Output, err)
 	}
 	fl := &filler{sink: s, journal: j, jobs: opts.Jobs, retry: client.Retry, emit: rec.emit, done: rec.placed,

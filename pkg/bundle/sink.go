@@ -60,6 +60,9 @@ func createSink(base string, size, split int64) (*sink, error) {
 		f, err := createOut(name, n)
 		if err != nil {
 			s.remove()
+			if errors.Is(err, unix.ENOSPC) {
+				return nil, fmt.Errorf("the archive needs %d bytes (%.1f GB) in %s: %w", size, float64(size)/1e9, filepath.Dir(filepath.Dir(base)), err)
+			}
 			return nil, err
 		}
 		s.files = append(s.files, f)
@@ -81,7 +84,7 @@ func createOut(name string, n int64) (outFile, error) {
 	case errors.Is(err, unix.ENOSPC):
 		f.Close()
 		os.Remove(name)
-		return nil, fmt.Errorf("reserving %d bytes for %s: %w", n, filepath.Base(name), err)
+		return nil, err
 	case err != nil: // not supported here: the space is taken as it is written
 		err = f.Truncate(n)
 	}
