@@ -252,6 +252,50 @@ func TestResumeChangedInputs(t *testing.T) {
 	t.Logf("read %d bytes of %d", got, all)
 }
 
+// TestResumeKinds: an interrupted pack of a split or compressed archive,
+// run again, gives the bytes of a fresh pack.
+func TestResumeKinds(t *testing.T) {
+	t.Parallel()
+	src := testregistry.Start(t)
+	refs, _ := corpus(t, src.Host, 3, 80)
+	for _, tc := range []struct {
+		name  string
+		file  string
+		split int64
+	}{
+		{"split", "s.tar", 96 << 10},
+		{"zstd", "z.tar.zst", 0},
+		{"zstd split", "zs.tar.zst", 64 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), tc.file)
+			ctx, cancel := context.WithCancel(context.Background())
+			var blobs atomic.Int32
+			_, err := Pack(ctx, PackRequest{Images: refs, Output: out, Split: tc.split, Registry: client(t), Engine: mirror.Options{Jobs: 1, Events: func(ev mirror.Event) {
+				if ev.Kind == mirror.BlobDone && ev.Err == nil && blobs.Add(1) == 3 {
+					cancel()
+				}
+			}}})
+			if !errors.Is(err, copyjob.ErrInterrupted) {
+				t.Fatalf("interrupted pack: %v", err)
+			}
+			resumed := pack(t, PackRequest{Images: refs, Output: out, Split: tc.split})
+			fresh := pack(t, PackRequest{Images: refs, Output: filepath.Join(t.TempDir(), tc.file), Split: tc.split})
+			if len(resumed.Files) != len(fresh.Files) || sum(t, resumed.Files) != sum(t, fresh.Files) {
+				t.Errorf("resumed: %d files, fresh: %d; sums differ: %v", len(resumed.Files), len(fresh.Files), sum(t, resumed.Files) != sum(t, fresh.Files))
+			}
+			a, err := Open(context.Background(), resumed.Files[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if c, err := Inspect(context.Background(), a, true); err != nil || !c.Verified || len(c.Images) != 3 {
+				t.Errorf("Inspect --verify: %+v, %v", c, err)
+			}
+		})
+	}
+}
+
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	in, err := os.Open(from)
