@@ -363,19 +363,9 @@ func commit(ctx context.Context, s *sink, req PackRequest, zst bool) ([]string, 
 			return nil, err
 		}
 	}
-	// An earlier archive of this name, whole or in more parts, is gone.
-	first := 0
-	if req.Split > 0 {
-		os.Remove(req.Output)
-		first = len(names)
-	}
-	for i := first; os.Remove(partName(req.Output, i)) == nil; i++ {
-	}
+	clearAfter(req.Output, len(names), req.Split > 0)
 	if req.Sync {
-		if d, err := os.Open(filepath.Dir(req.Output)); err == nil {
-			_ = d.Sync()
-			d.Close()
-		}
+		syncDir(req.Output)
 	}
 	return names, nil
 }

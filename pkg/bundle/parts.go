@@ -164,21 +164,32 @@ func (w *partsWriter) Commit() ([]string, error) {
 			return nil, err
 		}
 	}
-	// An earlier pack of this archive, whole or in more parts, is gone.
-	first := 0
-	if w.size > 0 {
-		os.Remove(w.path)
-		first = len(names)
-	}
-	for i := first; os.Remove(partName(w.path, i)) == nil; i++ {
-	}
-	if d, err := os.Open(filepath.Dir(w.path)); err == nil && w.sync {
-		_ = d.Sync()
-		d.Close()
-	} else if err == nil {
-		d.Close()
+	clearAfter(w.path, len(names), w.size > 0)
+	if w.sync {
+		syncDir(w.path)
 	}
 	return names, nil
+}
+
+// clearAfter removes what an earlier archive named path left that the n
+// files just named do not replace: the whole file, when the new one is
+// split, and the parts from n on.
+func clearAfter(path string, n int, split bool) {
+	first := 0
+	if split {
+		os.Remove(path)
+		first = n
+	}
+	for i := first; os.Remove(partName(path, i)) == nil; i++ {
+	}
+}
+
+// syncDir flushes the directory of path (the names just given) to disk.
+func syncDir(path string) {
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }
 
 // Abort removes the temporary parts.

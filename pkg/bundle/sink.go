@@ -46,6 +46,15 @@ func sinkNames(base string, size, split int64) []string {
 	return names
 }
 
+// partSize is the size of file i of a sink of size bytes in parts of
+// split bytes (split 0: one file).
+func partSize(size, split int64, i int) int64 {
+	if split <= 0 {
+		return size
+	}
+	return min(split, size-int64(i)*split)
+}
+
 // createSink makes the files of a sink of size bytes named after base,
 // their space reserved up front where the file system can (so that a disk
 // too small is found before anything is fetched).
@@ -53,11 +62,7 @@ func createSink(base string, size, split int64) (*sink, error) {
 	s := &sink{split: split, size: size}
 	names := sinkNames(base, size, split)
 	for i, name := range names {
-		n := size
-		if split > 0 {
-			n = min(split, size-int64(i)*split)
-		}
-		f, err := createOut(name, n)
+		f, err := createOut(name, partSize(size, split, i))
 		if err != nil {
 			s.remove()
 			if errors.Is(err, unix.ENOSPC) {
@@ -103,10 +108,7 @@ func openSink(base string, size, split int64) (*sink, bool) {
 	s := &sink{split: split, size: size}
 	names := sinkNames(base, size, split)
 	for i, name := range names {
-		want := size
-		if split > 0 {
-			want = min(split, size-int64(i)*split)
-		}
+		want := partSize(size, split, i)
 		f, err := os.OpenFile(name, os.O_RDWR, 0)
 		if err != nil {
 			s.Close()
