@@ -96,7 +96,9 @@ type PackRequest struct {
 	// Registry reaches the source registries; nil = default options.
 	Registry *registry.Client
 	// Engine configures the copy engine (Jobs, Platforms, SkipReferrers,
-	// Events, Logger); its Repository, Retry and Prepare are Pack's.
+	// Events, Logger); its Repository, Retry and Prepare are Pack's. Jobs
+	// bounds the blobs fetched at once; the walk of the images before
+	// them (manifests and lookups only) runs twice as many requests.
 	Engine mirror.Options
 }
 
@@ -191,6 +193,12 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	}
 	opts.Events = rec.event
 	opts.Retry, opts.Prepare = client.Retry, nil
+	// Jobs bounds transfers; the walk transfers no blob, only manifests
+	// and lookups, which wait on round trips: twice as many at once (at
+	// 10 ms each way, the corpus of bench/airgap.sh walks in 0.58 s
+	// instead of 0.99 s).
+	jobs := cmp.Or(req.Engine.Jobs, mirror.DefaultJobs)
+	opts.Jobs = 2 * jobs
 	rep := &copyjob.Report{Destination: req.Output, Platforms: req.Engine.Platforms, Warnings: warnings}
 	rep.Results, err = mirror.Copy(ctx, pairs, opts)
 	rep.Elapsed = time.Since(start)
@@ -253,13 +261,10 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 		}
 		return out, fmt.Errorf("writing %s: %w", req.Output, err)
 	}
-	fl := &filler{sink: s, journal: j, jobs: opts.Jobs, retry: client.Retry, emit: rec.emit, done: rec.placed,
+	fl := &filler{sink: s, journal: j, jobs: jobs, retry: client.Retry, emit: rec.emit, done: rec.placed,
 		open: func(ctx context.Context, r repoRef) (mirror.Repo, error) {
 			return client.Repository(ctx, r.registry, r.repository)
 		}}
-	if fl.jobs == 0 {
-		fl.jobs = mirror.DefaultJobs
-	}
 	failed := fl.run(ctx, tasks)
 	j.Close()
 	rec.charge(rep.Results, tasks, failed)
