@@ -7,8 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // outFile is a file an archive is written to (*os.File; a test makes one
@@ -65,7 +64,7 @@ func createSink(base string, size, split int64) (*sink, error) {
 		f, err := createOut(name, partSize(size, split, i))
 		if err != nil {
 			s.remove()
-			if errors.Is(err, unix.ENOSPC) {
+			if errors.Is(err, syscall.ENOSPC) {
 				return nil, fmt.Errorf("the archive needs %d bytes (%.1f GB) in %s: %w", size, float64(size)/1e9, filepath.Dir(filepath.Dir(base)), err)
 			}
 			return nil, err
@@ -84,9 +83,9 @@ func createOut(name string, n int64) (outFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = unix.Fallocate(int(f.Fd()), 0, 0, n)
+	err = reserve(f, n)
 	switch {
-	case errors.Is(err, unix.ENOSPC):
+	case errors.Is(err, syscall.ENOSPC):
 		f.Close()
 		os.Remove(name)
 		return nil, err
