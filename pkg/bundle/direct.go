@@ -284,19 +284,14 @@ func layOut(work string, plan *layout.TarPlan, split int64, l *layout.Layout, ol
 	return s, tasks, j, nil
 }
 
-// existingParts lists the files of a sink named after base: base itself
-// or base.000, base.001, ... in order.
+// existingParts lists the files of a sink named after base (see Parts),
+// none when there is none.
 func existingParts(base string) []string {
-	if _, err := os.Stat(base); err == nil {
-		return []string{base}
+	parts, err := Parts(base)
+	if err != nil {
+		return nil
 	}
-	var out []string
-	for i := 0; ; i++ {
-		if _, err := os.Stat(partName(base, i)); err != nil {
-			return out
-		}
-		out = append(out, partName(base, i))
-	}
+	return parts
 }
 
 // openReader opens files laid end to end for reading; it is closed with

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 )
 
@@ -220,9 +219,7 @@ func removeSink(base string) {
 	os.Remove(base)
 	matches, _ := filepath.Glob(base + ".[0-9][0-9][0-9]")
 	for _, m := range matches {
-		if strings.HasPrefix(m, base+".") {
-			os.Remove(m)
-		}
+		os.Remove(m)
 	}
 }
 
