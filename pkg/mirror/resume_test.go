@@ -15,6 +15,7 @@ import (
 
 	"github.com/opencontainers/go-digest"
 
+	"github.com/airlift-cli/airlift/internal/testimage"
 	"github.com/airlift-cli/airlift/pkg/reference"
 )
 
@@ -230,5 +231,48 @@ func checkBlobContent(t *testing.T, r *testRegistry, repoName string, f fixture)
 		if err != nil || digest.NewDigestFromBytes(digest.SHA256, h.Sum(nil)) != b.Digest {
 			t.Errorf("blob %s in the target does not verify (%v)", b.Digest, err)
 		}
+	}
+}
+
+// TestCopyMountsFromUntaggedManifests: a run interrupted before an image's
+// tag leaves its platform manifests in the target by digest. The next run
+// finds them present and does not walk below them; their layers must still
+// be mount sources for the other images of the run, not uploaded again.
+func TestCopyMountsFromUntaggedManifests(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	shared := testimage.Layer(900, 64<<10)
+	fa := pushImage(t, e.src, "src/a", "1", twoPlatforms(91, shared))
+	fb := pushImage(t, e.src, "src/b", "1", twoPlatforms(92, shared))
+	images := []reference.Pair{e.to(fa, "a", "1"), e.to(fb, "b", "1")}
+
+	// The first run copies a, but its tag push fails: everything below the
+	// tag is there.
+	e.dst.rec.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/a/manifests/1") {
+			http.Error(w, "injected", http.StatusInternalServerError)
+			return true
+		}
+		return false
+	})
+	opts := e.options()
+	opts.Jobs = 1
+	if res, err := Copy(context.Background(), images[:1], opts); err != nil || res[0].Status != Failed {
+		t.Fatalf("first run: %v %v", res, err)
+	}
+	e.dst.rec.setFault(nil)
+	e.dst.rec.reset()
+
+	res := mustCopy(t, images, opts)
+	for i, r := range res {
+		if r.Status != Copied {
+			t.Fatalf("%s: %v %v", images[i].Target, r.Status, r.Err)
+		}
+	}
+	checkCopied(t, e.dst, "b", "1", fb)
+	uploads := e.dst.rec.count(func(q request) bool { return q.isBlobUploadPut() && q.about(digest.FromBytes(shared)) })
+	t.Logf("re-run: shared layer uploaded %d times; b mounted %d blobs", uploads, res[1].Mounted)
+	if uploads != 0 || res[1].Mounted != 1 {
+		t.Errorf("the shared layer, in a since the first run, was uploaded %d times and mounted %d times into b; want a mount", uploads, res[1].Mounted)
 	}
 }

@@ -157,6 +157,10 @@ func (j *job) placeManifest(ctx context.Context, desc ocispec.Descriptor, depth 
 		return opErr("checking manifest", SideTarget, desc.Digest, err)
 	}
 	if exists {
+		// Its blobs are in this repository: a mount source for the other
+		// images of the run (an interrupted run leaves such manifests,
+		// pushed by digest, without the tag above them).
+		j.e.present.add(j.img.Target.Registry, j.img.Target.Repository, desc)
 		j.manifestDone(desc, HowPresent)
 		return nil
 	}
