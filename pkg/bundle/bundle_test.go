@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -489,4 +490,61 @@ func TestPackThrough(t *testing.T) {
 	if len(c.Images) != 1 || c.Images[0].Name != source+"/team/app:1.0" || c.Images[0].Source != source+"/team/app:1.0" || c.Images[0].Digest != img.Index.Digest.String() {
 		t.Errorf("images: %+v", c.Images)
 	}
+}
+
+// TestPackBusy: a second pack of an output another pack is writing stops
+// at once with ErrBusy and leaves the first one's work alone; the first
+// finishes with a whole archive, and a pack after it runs.
+func TestPackBusy(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	started := make(chan struct{}, 1)
+	var hold atomic.Bool
+	src := testregistry.Start(t, testregistry.WithHandler(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hold.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/") {
+				select {
+				case started <- struct{}{}:
+				default:
+				}
+				<-release
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
+	refs, _ := corpus(t, src.Host, 2, 70)
+	out := filepath.Join(t.TempDir(), "site.tar")
+	ctx := context.Background()
+	hold.Store(true)
+	first := make(chan error, 1)
+	c := client(t)
+	go func() {
+		_, err := Pack(ctx, PackRequest{Images: refs, Output: out, Registry: c})
+		first <- err
+	}()
+	<-started // the first pack is fetching blobs into its work directory
+
+	_, err := Pack(ctx, PackRequest{Images: refs, Output: out, Registry: client(t)})
+	t.Log(err)
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "site.tar") || !strings.Contains(err.Error(), "pid") {
+		t.Fatalf("second pack: %v, want ErrBusy naming the output and the holder", err)
+	}
+	once.Do(func() { close(release) })
+	if err := <-first; err != nil {
+		t.Fatalf("first pack: %v", err)
+	}
+	a, err := Open(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if c, err := Inspect(ctx, a, true); err != nil || !c.Verified || len(c.Images) != 2 {
+		t.Fatalf("the first pack's archive: %+v %v", c, err)
+	}
+	if _, err := os.Stat(out + ".work"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("work directory left: %v", err)
+	}
+	hold.Store(false)
+	pack(t, PackRequest{Images: refs, Output: out}) // the lock went with the first pack
 }

@@ -12,7 +12,8 @@
 // write per byte. The archive is written in a work directory next to it,
 // with a journal of the blobs in place, which makes an interrupted pack
 // resumable; an update copies what the archive had and fetches only what
-// is new. [Unpack] copies
+// is new. The work directory is locked for the process (internal/filelock):
+// a second pack of the same output fails with [ErrBusy]. [Unpack] copies
 // an archive into a registry with the same mapping, concurrency, retries
 // and registry preparation as a copy, reading the archive in place and
 // checking every blob against its digest. [Inspect] lists what an archive

@@ -19,6 +19,7 @@ import (
 	"oras.land/oras-go/v2/content"
 	"sigs.k8s.io/yaml"
 
+	"github.com/airlift-cli/airlift/internal/filelock"
 	"github.com/airlift-cli/airlift/pkg/copyjob"
 	"github.com/airlift-cli/airlift/pkg/discover"
 	"github.com/airlift-cli/airlift/pkg/inventory"
@@ -137,6 +138,19 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 			return nil, err
 		}
 	}
+	work := workDir(req.Output)
+	lk, err := lockWork(work, req.Output)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		// A pack that stopped before it had anything to keep leaves no
+		// work directory.
+		if entries, err := os.ReadDir(work); err == nil && len(entries) == 1 && entries[0].Name() == "lock" {
+			_ = removeWork(work, lk)
+		}
+		lk.Unlock()
+	}()
 	var skip func(digest.Digest) bool
 	var diffBase string
 	if req.Diff != "" {
@@ -148,7 +162,6 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 		skip = func(d digest.Digest) bool { return old.HasBlob(ctx, d) }
 		diffBase = filepath.Base(old.Parts[0])
 	}
-	work := workDir(req.Output)
 	old, l, err := openWork(ctx, req.Output)
 	if err != nil {
 		return nil, err
@@ -257,7 +270,7 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	s, tasks, j, err := layOut(work, plan, split, l, old, rec, srcRepo)
 	if err != nil {
 		if len(existingParts(filepath.Join(work, "tar"))) == 0 && len(existingParts(filepath.Join(work, "old"))) == 0 {
-			os.RemoveAll(work) // nothing fetched to keep
+			removeWork(work, lk) // nothing fetched to keep
 		}
 		return out, fmt.Errorf("writing %s: %w", req.Output, err)
 	}
@@ -284,7 +297,7 @@ func Pack(ctx context.Context, req PackRequest) (*PackReport, error) {
 	if err != nil {
 		return out, fmt.Errorf("writing %s: %w", req.Output, err)
 	}
-	if err := os.RemoveAll(work); err != nil {
+	if err := removeWork(work, lk); err != nil {
 		log.Warn("removing the work directory", "dir", work, "err", err)
 	}
 	out.Files, out.LeftOut = files, left
@@ -339,6 +352,49 @@ func sources(inv *inventory.Report, images []string) ([]reference.Reference, []d
 // or tar.000, ...), the journal of the blobs in it (done) and, after a
 // run laid out otherwise, the archive it left (old, old.000, ...).
 func workDir(output string) string { return output + ".work" }
+
+// ErrBusy is wrapped by the error of a pack whose output another pack is
+// writing at the time.
+var ErrBusy = errors.New("another airlift pack is writing it")
+
+// lockWork creates the work directory of output and locks it for this
+// process (work/lock), so that a second pack of the same output stops at
+// once instead of overwriting the first one's work. The lock goes with
+// the process, however it ends: an interrupted pack leaves none.
+func lockWork(work, output string) (*filelock.Lock, error) {
+	if err := os.MkdirAll(work, 0o777); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", output, err)
+	}
+	lk, err := filelock.TryLock(filepath.Join(work, "lock"))
+	var le *filelock.LockedError
+	switch {
+	case errors.As(err, &le) && le.PID > 0:
+		return nil, fmt.Errorf("writing %s: %w (pid %d); wait for it to end, or stop it", output, ErrBusy, le.PID)
+	case errors.Is(err, filelock.ErrLocked):
+		return nil, fmt.Errorf("writing %s: %w; wait for it to end, or stop it", output, ErrBusy)
+	case err != nil:
+		return nil, fmt.Errorf("writing %s: %w", output, err)
+	}
+	return lk, nil
+}
+
+// removeWork removes the work directory of a finished pack: all but its
+// lock, then the lock (released first: Windows removes no open file).
+func removeWork(work string, lk *filelock.Lock) error {
+	entries, err := os.ReadDir(work)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != "lock" {
+			if err := os.RemoveAll(filepath.Join(work, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	lk.Unlock()
+	return os.RemoveAll(work)
+}
 
 // openWork makes a fresh layout for the manifests in the work directory
 // of output; when an archive is at output already (an update), its
