@@ -52,7 +52,8 @@ in ARCHIVE.work and gets its name when complete (the space it needs is reserved
 first). A pack that was interrupted, run again, keeps what it fetched and
 fetches only what is missing. Packing to an ARCHIVE that exists updates it:
 its content is kept and only what is new is fetched. --diff OLD leaves out what
-the far side has already (the archive it was given before).
+the far side has already (the archive it was given before). One pack at a time
+writes an ARCHIVE: a second one stops at once, naming the first one's process.
 
 The images come as for copy: a CHART (every flag of "airlift images"),
 IMAGE arguments, --images FILE, or --from-lock FILE (images pinned by digest).`,
