@@ -212,8 +212,14 @@ func printCopy(out, errOut io.Writer, o *copyOutput, rep *copyjob.Report, failur
 		head = fmt.Sprintf("interrupted: %d of %d images copied, %d already present, %d failed, %d not finished (run the %s again to finish)",
 			sum.Copied, sum.Images, sum.Present, sum.Failed, sum.Interrupted, cmp.Or(o.command, "copy"))
 	}
-	fmt.Fprintf(errOut, "%s; %s sent, %d blobs mounted, %d signatures/attestations; %s%s\n",
-		head, humanBytes(sum.Bytes), sum.Mounted, sum.Referrers, rep.Elapsed.Round(10*time.Millisecond), rate)
+	// A pack fetches into a file: nothing is sent, and a blob several
+	// images use is written once, not mounted.
+	sent, mounted := "sent", "blobs mounted"
+	if o.command == "pack" {
+		sent, mounted = "fetched", "blobs shared by images"
+	}
+	fmt.Fprintf(errOut, "%s; %s %s, %d %s, %d signatures/attestations; %s%s\n",
+		head, humanBytes(sum.Bytes), sent, sum.Mounted, mounted, sum.Referrers, rep.Elapsed.Round(10*time.Millisecond), rate)
 	return nil
 }
 

@@ -30,3 +30,24 @@ func TestInterruptedSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryWords: a pack fetches and shares blobs; a copy, an unpack
+// and a relocate send and mount them.
+func TestSummaryWords(t *testing.T) {
+	for _, tc := range []struct{ name, command, want string }{
+		{"copy", "", "1.0 kB sent, 3 blobs mounted"},
+		{"unpack", "unpack", "1.0 kB sent, 3 blobs mounted"},
+		{"pack", "pack", "1.0 kB fetched, 3 blobs shared by images"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := &copyjob.Report{Results: []mirror.Result{{Status: mirror.Copied, Bytes: 1000, Mounted: 3}}}
+			var out, errOut bytes.Buffer
+			if err := printCopy(&out, &errOut, &copyOutput{format: "text", command: tc.command}, rep, false, false); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(errOut.String(), tc.want) {
+				t.Errorf("summary %q, want %q", errOut.String(), tc.want)
+			}
+		})
+	}
+}
