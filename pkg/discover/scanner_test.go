@@ -67,6 +67,35 @@ spec:
 			},
 		},
 		{
+			name: "custom resource with snake-case image fields (Zalando OperatorConfiguration)",
+			in: `
+apiVersion: acid.zalan.do/v1
+kind: OperatorConfiguration
+metadata: {name: postgres-operator}
+configuration:
+  docker_image: ghcr.io/zalando/spilo-18:4.1-p2
+  enable_lazy_spilo_upgrade: false
+  logical_backup:
+    logical_backup_docker_image: ghcr.io/zalando/postgres-operator/logical-backup:v2.0.1
+  connection_pooler:
+    connection_pooler_image: ghcr.io/zalando/postgres-operator/pgbouncer:v2.0.1
+  logging_rest_api:
+    scalyr_image: ""
+  sidecar-image: registry.example.com/tools/sidecar:1
+  pull_image: true
+`,
+			images: []string{
+				"ghcr.io/zalando/postgres-operator/logical-backup:v2.0.1",
+				"ghcr.io/zalando/postgres-operator/pgbouncer:v2.0.1",
+				"ghcr.io/zalando/spilo-18:4.1-p2",
+				"registry.example.com/tools/sidecar:1",
+			},
+			origins: map[string]string{
+				"ghcr.io/zalando/spilo-18:4.1-p2":                         "OperatorConfiguration/postgres-operator configuration.docker_image",
+				"ghcr.io/zalando/postgres-operator/logical-backup:v2.0.1": "OperatorConfiguration/postgres-operator configuration.logical_backup.logical_backup_docker_image",
+			},
+		},
+		{
 			name: "custom resource with a pod template and image fields",
 			in: `
 apiVersion: cassandra.datastax.com/v1beta1

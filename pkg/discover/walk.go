@@ -241,12 +241,15 @@ func looseImageObject(m *yaml.Node) bool {
 	return version && (repo || reg && name)
 }
 
-// IsImageField reports whether a field name holds an image: "image", or a
-// camel-case name ending in "Image" (serverImage, configBuilderImage).
-// Package overrides traces values by the same rule, so that the values it
-// finds are the ones discovery reads back from the render.
+// IsImageField reports whether a field name holds an image: "image", a
+// camel-case name ending in "Image" (serverImage, configBuilderImage), or
+// a snake- or kebab-case one ending in "_image" or "-image" (Zalando
+// postgres-operator's OperatorConfiguration: docker_image,
+// logical_backup_docker_image, connection_pooler_image). Package overrides
+// traces values by the same rule, so that the values it finds are the ones
+// discovery reads back from the render.
 func IsImageField(k string) bool {
-	return k == "image" || strings.HasSuffix(k, "Image")
+	return k == "image" || strings.HasSuffix(k, "Image") || strings.HasSuffix(k, "_image") || strings.HasSuffix(k, "-image")
 }
 
 // candidate records value, held by node n at the current steps, as an
