@@ -61,7 +61,11 @@ func (w *walker) argTokens(tokens []string, pending *string, n *yaml.Node) {
 // and version maps: lines of KEY=IMAGE (Strimzi's STRIMZI_KAFKA_IMAGES),
 // or a JSON or YAML map of them.
 func (w *walker) env(seq *yaml.Node) {
+	composed := w.composeEnv(seq)
 	for i, item := range seq.Content {
+		if composed[i] {
+			continue
+		}
 		item = resolve(item)
 		name, val := str(get(item, "name")), get(item, "value")
 		if !isString(val) {

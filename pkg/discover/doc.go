@@ -8,13 +8,21 @@
 //   - the image of every container, init container and ephemeral container,
 //     in any kind of object, built-in or custom (pod templates are found by
 //     shape, not by kind);
-//   - any string field named "image" or ending in "Image" (CassandraDatacenter
-//     serverImage, configBuilderImage, systemLoggerImage; Prometheus image);
+//   - any string field named "image" or ending in "Image", "_image" or
+//     "-image" (CassandraDatacenter serverImage, configBuilderImage; Prometheus
+//     image; Zalando's OperatorConfiguration docker_image);
 //   - image objects {registry, repository, name|image, tag, digest|sha}
 //     (K8ssandraCluster containerImage, jmxInitContainerImage) and Kubernetes
 //     image volumes {reference};
 //   - references in container args and command ("--x-image=REF",
 //     "--x-image REF", and any "--flag=host/path:tag") and in env values;
+//   - env images in parts an operator joins, matched by the variables'
+//     names: a repository and a version (FOO_IMAGE_REPOSITORY or a tagless
+//     FOO_IMAGE + FOO_VERSION or FOO_TAG, or the version of a shorter
+//     prefix: MONGODB_ENTERPRISE_DATABASE_IMAGE + DATABASE_VERSION), or a
+//     registry, a bare name and a version (FOO_REPO_URL + FOO_NAME +
+//     FOO_VERSION); a repository or a bare name whose version the operator
+//     takes elsewhere (a resource) is a warning, not an image;
 //   - version maps, an operator's image per product version: KEY=IMAGE
 //     lines in an env value or a ConfigMap entry (Strimzi's
 //     STRIMZI_KAFKA_IMAGES), or the same as a YAML or JSON map, each entry

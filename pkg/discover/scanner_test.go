@@ -67,6 +67,77 @@ spec:
 			},
 		},
 		{
+			name: "env images in parts: repository and version, registry, name and version",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/mongodb/mongodb-kubernetes:1.9.1
+        env:
+        - {name: MONGODB_ENTERPRISE_DATABASE_IMAGE, value: quay.io/mongodb/mongodb-kubernetes-database}
+        - {name: INIT_DATABASE_IMAGE_REPOSITORY, value: quay.io/mongodb/mongodb-kubernetes-init-database}
+        - {name: INIT_DATABASE_VERSION, value: "1.9.0"}
+        - {name: DATABASE_VERSION, value: "1.9.1"}
+        - {name: MDB_SEARCH_REPO_URL, value: quay.io/mongodb}
+        - {name: MDB_SEARCH_NAME, value: mongodb-search}
+        - {name: MDB_SEARCH_VERSION, value: "1.70.1"}
+        - {name: WORKER_IMAGE, value: registry.example.com/team/worker}
+        - {name: WORKER_IMAGE_TAG, value: "2.0"}
+        - {name: PLAIN_IMAGE, value: registry.example.com/team/plain}
+        - {name: OPERATOR_NAME, value: mongodb-kubernetes-operator}
+        - {name: RELATED_IMAGE_AGENT_1_0, value: quay.io/mongodb/mongodb-agent}
+`,
+			images: []string{
+				"quay.io/mongodb/mongodb-agent:latest", // RELATED_IMAGE_*: whole references, never joined
+				"quay.io/mongodb/mongodb-kubernetes-database:1.9.1",
+				"quay.io/mongodb/mongodb-kubernetes-init-database:1.9.0",
+				"quay.io/mongodb/mongodb-kubernetes:1.9.1",
+				"quay.io/mongodb/mongodb-search:1.70.1",
+				"registry.example.com/team/plain:latest",
+				"registry.example.com/team/worker:2.0",
+			},
+			origins: map[string]string{
+				"quay.io/mongodb/mongodb-kubernetes-database:1.9.1":      "Deployment/op spec.template.spec.containers[0].env[0].value",
+				"quay.io/mongodb/mongodb-kubernetes-init-database:1.9.0": "Deployment/op spec.template.spec.containers[0].env[1].value",
+				"quay.io/mongodb/mongodb-search:1.70.1":                  "Deployment/op spec.template.spec.containers[0].env[5].value",
+			},
+			via: map[string]string{
+				"quay.io/mongodb/mongodb-kubernetes-database:1.9.1":      "composed: env MONGODB_ENTERPRISE_DATABASE_IMAGE + env DATABASE_VERSION",
+				"quay.io/mongodb/mongodb-kubernetes-init-database:1.9.0": "composed: env INIT_DATABASE_IMAGE_REPOSITORY + env INIT_DATABASE_VERSION",
+				"quay.io/mongodb/mongodb-search:1.70.1":                  "composed: env MDB_SEARCH_REPO_URL + env MDB_SEARCH_NAME + env MDB_SEARCH_VERSION",
+				"registry.example.com/team/worker:2.0":                   "composed: env WORKER_IMAGE + env WORKER_IMAGE_TAG",
+			},
+		},
+		{
+			name: "env images an operator completes with a version it chooses: warned, not listed",
+			in: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/mongodb/mongodb-kubernetes:1.9.1
+        env:
+        - {name: OPS_MANAGER_IMAGE_REPOSITORY, value: quay.io/mongodb/mongodb-enterprise-ops-manager-ubi}
+        - {name: MONGODB_IMAGE, value: mongodb-enterprise-server}
+        - {name: MONGODB_REPO_URL, value: quay.io/mongodb}
+        - {name: INIT_OPS_MANAGER_VERSION, value: "1.9.1"}
+`,
+			images: []string{"quay.io/mongodb/mongodb-kubernetes:1.9.1"},
+			warnings: []string{
+				"(env OPS_MANAGER_IMAGE_REPOSITORY): a repository the operator completes with a version it chooses",
+				"(env MONGODB_IMAGE): the operator completes it with MONGODB_REPO_URL (quay.io/mongodb) and a version it chooses",
+			},
+		},
+		{
 			name: "custom resource with snake-case image fields (Zalando OperatorConfiguration)",
 			in: `
 apiVersion: acid.zalan.do/v1

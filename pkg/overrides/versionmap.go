@@ -36,7 +36,11 @@ func noteVersionMaps(o *Overrides, values map[string]any) {
 			if k == self || !isString {
 				continue
 			}
-			if r, err := reference.Parse(s); err == nil && r.Repository == own.Repository && r.Registry == own.Registry {
+			// A version map's entries differ in version; a map of
+			// registries (MongoDB's registry.operator, registry.database:
+			// all quay.io/mongodb) is not one.
+			if r, err := reference.Parse(s); err == nil && r.Repository == own.Repository && r.Registry == own.Registry &&
+				(r.Tag != own.Tag || r.Digest != own.Digest) {
 				others = append(others, k)
 			}
 		}

@@ -310,7 +310,8 @@ func (r *rewriter) encode() map[int]string {
 
 // composed rewrites the registry part of a reference composed from parts
 // (global.hub + global.proxy.image + global.tag): the part becomes the
-// target without the image name. A part shared by several images is
+// target without the image name; a part that is the repository (its
+// version set elsewhere) becomes the target's repository. A part shared by several images is
 // rewritten once; they must agree on its new value. It returns the line of
 // the part and why it could not, or "".
 func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int, string) {
@@ -322,6 +323,11 @@ func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int,
 	}
 	line := part.Line + off
 	hub, ok := strings.CutSuffix(target.Name(), "/"+strings.TrimSpace(name.Value))
+	if o.Part == o.At {
+		// The part is the repository itself, the version is elsewhere
+		// (an operator's FOO_IMAGE_REPOSITORY + FOO_VERSION).
+		hub, ok = target.Name(), true
+	}
 	if !ok {
 		return line, "the image name does not end the target path"
 	}

@@ -413,6 +413,41 @@ data:
 `,
 		},
 		{
+			name: "env images in parts: the repository or the registry moves, the version stays",
+			in: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: quay.io/mongodb/mongodb-kubernetes:1.9.1
+        env:
+        - {name: INIT_DATABASE_IMAGE_REPOSITORY, value: quay.io/mongodb/mongodb-kubernetes-init-database}
+        - {name: INIT_DATABASE_VERSION, value: "1.9.1"}
+        - {name: MDB_SEARCH_REPO_URL, value: quay.io/mongodb}
+        - {name: MDB_SEARCH_NAME, value: mongodb-search}
+        - {name: MDB_SEARCH_VERSION, value: "1.70.1"}
+`,
+			out: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: op}
+spec:
+  template:
+    spec:
+      containers:
+      - name: op
+        image: registry.example.com:5000/mirror/mongodb/mongodb-kubernetes:1.9.1
+        env:
+        - {name: INIT_DATABASE_IMAGE_REPOSITORY, value: registry.example.com:5000/mirror/mongodb/mongodb-kubernetes-init-database}
+        - {name: INIT_DATABASE_VERSION, value: "1.9.1"}
+        - {name: MDB_SEARCH_REPO_URL, value: registry.example.com:5000/mirror/mongodb}
+        - {name: MDB_SEARCH_NAME, value: mongodb-search}
+        - {name: MDB_SEARCH_VERSION, value: "1.70.1"}
+`,
+		},
+		{
 			name: "a composed reference moves through its registry part, shared by two images",
 			in: `apiVersion: v1
 kind: ConfigMap
