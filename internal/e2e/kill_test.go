@@ -97,14 +97,20 @@ func TestKillAndResume(t *testing.T) {
 	}
 }
 
-func completedUploads(p *testregistry.Proxy) int {
+// countRequests counts the requests the proxy answered with status whose
+// method is method and whose path holds part.
+func countRequests(p *testregistry.Proxy, method, part string, status int) int {
 	n := 0
 	for _, r := range p.Requests() {
-		if r.Method == http.MethodPut && strings.Contains(r.Path, "/blobs/uploads/") && r.Status == http.StatusCreated {
+		if r.Method == method && strings.Contains(r.Path, part) && r.Status == status {
 			n++
 		}
 	}
 	return n
+}
+
+func completedUploads(p *testregistry.Proxy) int {
+	return countRequests(p, http.MethodPut, "/blobs/uploads/", http.StatusCreated)
 }
 
 // slowCopy starts airlift with args against dst, whose blob uploads each
@@ -118,14 +124,7 @@ func slowCopy(t *testing.T, dst *testregistry.Proxy, delay time.Duration, upload
 		}
 		return testregistry.Forward
 	})
-	home := t.TempDir()
-	cmd := exec.Command(airliftBin, args...)
-	cmd.Env = []string{"HOME=" + home, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "PATH=" + os.Getenv("PATH")}
-	errOut := &bytes.Buffer{}
-	cmd.Stderr = errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, errOut := startAirlift(t, args...)
 	deadline := time.Now().Add(30 * time.Second)
 	for completedUploads(dst) < uploads {
 		if time.Now().After(deadline) {
@@ -133,6 +132,21 @@ func slowCopy(t *testing.T, dst *testregistry.Proxy, delay time.Duration, upload
 			t.Fatalf("the copy did not progress: %s", errOut)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	return cmd, errOut
+}
+
+// startAirlift starts airlift with args in a home of its own and returns
+// the running command and its stderr.
+func startAirlift(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	home := t.TempDir()
+	cmd := exec.Command(airliftBin, args...)
+	cmd.Env = []string{"HOME=" + home, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "PATH=" + os.Getenv("PATH")}
+	errOut := &bytes.Buffer{}
+	cmd.Stderr = errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
 	}
 	return cmd, errOut
 }

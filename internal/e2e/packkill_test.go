@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -50,14 +48,7 @@ func TestPackKillAndResume(t *testing.T) {
 		}
 		return testregistry.Forward
 	})
-	home := t.TempDir()
-	cmd := exec.Command(airliftBin, "pack", "--images", list, "--output-file", archive, "--jobs", "2", "--no-progress")
-	cmd.Env = []string{"HOME=" + home, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "PATH=" + os.Getenv("PATH")}
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, errOut := startAirlift(t, "pack", "--images", list, "--output-file", archive, "--jobs", "2", "--no-progress")
 	deadline := time.Now().Add(30 * time.Second)
 	for blobGets(proxy) < 6 {
 		if time.Now().After(deadline) {
@@ -119,13 +110,7 @@ func TestPackKillAndResume(t *testing.T) {
 
 // blobGets counts the blob downloads the proxy answered with 200.
 func blobGets(p *testregistry.Proxy) int {
-	n := 0
-	for _, r := range p.Requests() {
-		if r.Method == http.MethodGet && strings.Contains(r.Path, "/blobs/") && r.Status == http.StatusOK {
-			n++
-		}
-	}
-	return n
+	return countRequests(p, http.MethodGet, "/blobs/", http.StatusOK)
 }
 
 // readDone reads the digests of a pack's journal (digest offset size).
