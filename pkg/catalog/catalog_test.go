@@ -46,6 +46,9 @@ func TestLookup(t *testing.T) {
 		{"a range", "ghcr.io/grafana/grafana-operator:v5.23.0", "grafana-operator", ">= 5.23.0, <= 5.24.0"},
 		{"known operator, version not covered", "quay.io/prometheus-operator/prometheus-operator:v0.60.0", "prometheus-operator", ""},
 		{"known operator, tag latest", "ghcr.io/cloudnative-pg/cloudnative-pg", "cloudnative-pg", ""},
+		{"rook, in its range", "docker.io/rook/ceph:v1.19.10", "rook-ceph", ">= 1.19.4, <= 1.19.10"},
+		{"rook, before the range (another COSI default)", "docker.io/rook/ceph:v1.19.3", "rook-ceph", ""},
+		{"the Ceph image is not rook's", "quay.io/ceph/ceph:v19.2.3", "", ""},
 		{"a repository that merely ends alike", "docker.io/acme/not-cloudnative-pg:1.30.0", "", ""},
 		{"not an operator", "docker.io/library/busybox:1.36", "", ""},
 	}

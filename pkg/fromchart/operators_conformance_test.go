@@ -129,6 +129,8 @@ var (
 		// Honoured only as a digest (RELATED_IMAGE_GRAFANA): each Grafana's
 		// spec.version must name the mirror.
 		"grafana-operator-5.24.0": {"docker.io/grafana/grafana:13.0.1"},
+		// Compiled into rook, replaced only by each resource's spec.image.
+		"rook-ceph-1.19.10": {"quay.io/ceph/cosi:v0.1.4", "quay.io/ceph/nvmeof:1.5"},
 	}
 )
 
