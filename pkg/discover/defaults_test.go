@@ -25,6 +25,31 @@ spec:
 ` + extra
 }
 
+// rookOperator is Rook's operator Deployment with the CSI images in its
+// ConfigMap, as the rook-ceph chart writes them.
+const rookOperator = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rook-ceph-operator}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: rook-ceph-operator, image: "docker.io/rook/ceph:v1.19.10"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: rook-ceph-operator-config}
+data:
+  ROOK_CSI_CEPH_IMAGE: "quay.io/cephcsi/cephcsi:v3.16.2"
+  ROOK_CSI_REGISTRAR_IMAGE: "registry.k8s.io/sig-storage/csi-node-driver-registrar:v2.16.0"
+  ROOK_CSI_PROVISIONER_IMAGE: "registry.k8s.io/sig-storage/csi-provisioner:v6.1.1"
+  ROOK_CSI_ATTACHER_IMAGE: "registry.k8s.io/sig-storage/csi-attacher:v4.11.0"
+  ROOK_CSI_SNAPSHOTTER_IMAGE: "registry.k8s.io/sig-storage/csi-snapshotter:v8.5.0"
+  ROOK_CSI_RESIZER_IMAGE: "registry.k8s.io/sig-storage/csi-resizer:v2.1.0"
+  ROOK_CSIADDONS_IMAGE: "quay.io/csiaddons/k8s-sidecar:v0.14.0"
+`
+
 // TestOperatorDefaults: class 4. Images an operator pulls by default,
 // compiled into its binary, come from the catalog with the operator's
 // container as origin and the source cited; the operator's settings and
@@ -146,6 +171,21 @@ spec:
         env: [{name: RELATED_IMAGE_GRAFANA, value: "docker.io/grafana/grafana:13.0.1"}]
 `,
 			defaults: []string{"docker.io/grafana/grafana:13.0.1"},
+		},
+		{
+			name:     "rook: the CSI images its ConfigMap sets replace the defaults; the gateway and COSI defaults stay",
+			in:       rookOperator,
+			defaults: []string{"quay.io/ceph/cosi:v0.1.4", "quay.io/ceph/nvmeof:1.5"},
+		},
+		{
+			name: "rook: an installation that creates a gateway without spec.image gets that default only",
+			in: rookOperator + `---
+apiVersion: ceph.rook.io/v1
+kind: CephNVMeOFGateway
+metadata: {name: gw}
+spec: {instances: 1}
+`,
+			defaults: []string{"quay.io/ceph/nvmeof:1.5"},
 		},
 		{
 			name:  "a version the catalog does not cover is a note, not a guess",
