@@ -366,13 +366,14 @@ func lockWork(work, output string) (*filelock.Lock, error) {
 		return nil, fmt.Errorf("writing %s: %w", output, err)
 	}
 	lk, err := filelock.TryLock(filepath.Join(work, "lock"))
-	var le *filelock.LockedError
-	switch {
-	case errors.As(err, &le) && le.PID > 0:
-		return nil, fmt.Errorf("writing %s: %w (pid %d); wait for it to end, or stop it", output, ErrBusy, le.PID)
-	case errors.Is(err, filelock.ErrLocked):
-		return nil, fmt.Errorf("writing %s: %w; wait for it to end, or stop it", output, ErrBusy)
-	case err != nil:
+	if le := (*filelock.LockedError)(nil); errors.As(err, &le) {
+		holder := ""
+		if le.PID > 0 {
+			holder = fmt.Sprintf(" (pid %d)", le.PID)
+		}
+		return nil, fmt.Errorf("writing %s: %w%s; wait for it to end, or stop it", output, ErrBusy, holder)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", output, err)
 	}
 	return lk, nil

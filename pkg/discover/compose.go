@@ -49,11 +49,19 @@ func (w *walker) composed(name *yaml.Node) {
 			t += "-" + v
 		}
 	}
-	o := w.origin(name)
+	w.recordComposed(w.origin(name), Position{Line: hub.Line + w.off, steps: encodeSteps(hubSteps)},
+		inDocument(hubSteps)+" + "+inDocument(w.steps)+" + tag "+t,
+		strings.TrimRight(strings.TrimSpace(hub.Value), "/")+"/"+strings.TrimSpace(name.Value)+":"+t)
+}
+
+// recordComposed records ref, put together from parts, at o: part is
+// where the registry part is written (rewritten to move the image; the
+// origin itself when it holds the whole repository), via names the parts.
+func (w *walker) recordComposed(o Origin, part Position, via, ref string) {
 	o.Form = Composed
-	o.Part = Position{Line: hub.Line + w.off, steps: encodeSteps(hubSteps)}
-	o.Via = "composed: " + inDocument(hubSteps) + " + " + inDocument(w.steps) + " + tag " + t
-	w.record(strings.TrimRight(strings.TrimSpace(hub.Value), "/")+"/"+strings.TrimSpace(name.Value)+":"+t, o)
+	o.Part = part
+	o.Via = "composed: " + via
+	w.record(ref, o)
 }
 
 // part finds the first non-empty literal string under one of keys in the

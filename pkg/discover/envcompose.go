@@ -14,23 +14,26 @@ import (
 // name and a version (MDB_SEARCH_REPO_URL + MDB_SEARCH_NAME +
 // MDB_SEARCH_VERSION). Read alone, the repository would be reported with
 // :latest, which the operator never pulls, and a bare name as an image of
-// docker.io/library. envParts finds the parts of one container's env by
+// docker.io/library. composeEnv finds the parts of one container's env by
 // their names: a variable's version is the variable named like it with
 // VERSION or TAG in place of IMAGE (or IMAGE_REPOSITORY), whose prefix
 // ends the image variable's prefix (DATABASE_VERSION for
 // MONGODB_ENTERPRISE_DATABASE_IMAGE; the longest such prefix wins, and two
 // of the same length are no answer).
 
-// envVar is one variable of a container's env with a literal value.
+// envVar is one variable of a container's env with a literal value, with
+// what its name says it holds.
 type envVar struct {
-	index int
-	name  string
-	words []string
-	value *yaml.Node
+	index  int
+	name   string
+	value  string
+	node   *yaml.Node
+	role   envRole
+	prefix []string
 }
 
-// envRole is what a variable's name says it holds, and the words before
-// the ones that say it (its prefix).
+// envRole is what a variable's name says it holds; the words before the
+// ones that say it are its prefix.
 type envRole int
 
 const (
@@ -42,11 +45,7 @@ const (
 	roleName               // FOO_NAME
 )
 
-func envWords(name string) []string {
-	return strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
-}
-
-// role returns the role of a variable and its prefix.
+// role returns the role of a variable named by words and its prefix.
 func role(words []string) (envRole, []string) {
 	n := len(words)
 	ends := func(tail ...string) bool { return n > len(tail) && slices.Equal(words[n-len(tail):], tail) }
@@ -71,45 +70,43 @@ func role(words []string) (envRole, []string) {
 	return roleNone, nil
 }
 
-// envParts indexes the variables of one env list with a literal value.
-type envParts struct {
-	vars []envVar
-}
-
-func newEnvParts(seq *yaml.Node) *envParts {
-	p := &envParts{}
+// envVars are the variables of one env list with a literal value and a
+// role.
+func envVars(seq *yaml.Node) []envVar {
+	var out []envVar
 	for i, item := range seq.Content {
 		item = resolve(item)
 		name, val := str(get(item, "name")), get(item, "value")
 		if name == "" || !isString(val) {
 			continue
 		}
-		if v := strings.TrimSpace(val.Value); v == "" || hasTemplate(v) || strings.ContainsAny(v, " \t\n") {
+		v := strings.TrimSpace(val.Value)
+		if v == "" || hasTemplate(v) || strings.ContainsAny(v, " \t\n") {
 			continue
 		}
-		p.vars = append(p.vars, envVar{index: i, name: name, words: envWords(name), value: val})
+		words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+		if r, prefix := role(words); r != roleNone && len(prefix) > 0 {
+			out = append(out, envVar{index: i, name: name, value: v, node: val, role: r, prefix: prefix})
+		}
 	}
-	return p
+	return out
 }
 
-// find returns the variable of role r whose prefix ends prefix (exactly
-// equal when exact), the longest; nil when none or two tie.
-func (p *envParts) find(r envRole, prefix []string, exact bool) *envVar {
+// find returns the variable of role r whose prefix ends prefix (is equal
+// to it when exact), the longest; nil when none or two tie.
+func find(vars []envVar, r envRole, prefix []string, exact bool) *envVar {
 	var best *envVar
 	bestLen, tie := 0, false
-	for i := range p.vars {
-		v := &p.vars[i]
-		vr, vp := role(v.words)
-		if vr != r || len(vp) == 0 || len(vp) > len(prefix) || !slices.Equal(prefix[len(prefix)-len(vp):], vp) {
-			continue
-		}
-		if exact && len(vp) != len(prefix) {
+	for i := range vars {
+		v := &vars[i]
+		n := len(v.prefix)
+		if v.role != r || n > len(prefix) || exact && n != len(prefix) || !slices.Equal(prefix[len(prefix)-n:], v.prefix) {
 			continue
 		}
 		switch {
-		case len(vp) > bestLen:
-			best, bestLen, tie = v, len(vp), false
-		case len(vp) == bestLen:
+		case n > bestLen:
+			best, bestLen, tie = v, n, false
+		case n == bestLen:
 			tie = true
 		}
 	}
@@ -138,84 +135,58 @@ func repositoryOnly(v string) bool {
 // returns the indexes of the variables it handled: the caller scans the
 // others as usual.
 func (w *walker) composeEnv(seq *yaml.Node) map[int]bool {
-	p := newEnvParts(seq)
+	vars := envVars(seq)
 	done := map[int]bool{}
-	for i := range p.vars {
-		v := &p.vars[i]
-		r, prefix := role(v.words)
-		if len(prefix) == 0 {
-			continue
-		}
-		val := strings.TrimSpace(v.value.Value)
+	for i := range vars {
+		v := &vars[i]
 		switch {
-		case (r == roleImage || r == roleRepository) && repositoryOnly(val):
-			ver := p.find(roleVersion, prefix, false)
-			switch {
-			case ver != nil:
-				w.envImage(v, val+":"+strings.TrimSpace(ver.value.Value), "env "+v.name+" + env "+ver.name)
-				done[v.index] = true
-			case r == roleRepository:
-				w.envWarn(v, val, "a repository the operator completes with a version it chooses (a resource's, or its own): no image listed; list the images it will run with --image")
-				done[v.index] = true
+		case (v.role == roleImage || v.role == roleRepository) && repositoryOnly(v.value):
+			// The variable is the repository: rewritten, it becomes the
+			// target's repository.
+			if ver := find(vars, roleVersion, v.prefix, false); ver != nil {
+				o := w.envOrigin(v)
+				w.recordComposed(o, o.At, "env "+v.name+" + env "+ver.name, v.value+":"+ver.value)
+			} else if v.role == roleRepository {
+				w.s.warn(v.value, "a repository the operator completes with a version it chooses (a resource's, or its own): no image listed; list the images it will run with --image", w.envOrigin(v))
+			} else {
+				continue
 			}
-		case r == roleImage && bareImageName(val):
-			reg := p.find(roleRegistry, prefix, false)
+		case v.role == roleImage && bareImageName(v.value):
+			reg := find(vars, roleRegistry, v.prefix, false)
 			if reg == nil {
 				continue
 			}
-			base := strings.TrimRight(strings.TrimSpace(reg.value.Value), "/")
-			if ver := p.find(roleVersion, prefix, false); ver != nil {
-				w.envComposed(v, reg, base+"/"+val+":"+strings.TrimSpace(ver.value.Value), "env "+reg.name+" + env "+v.name+" + env "+ver.name)
+			if ver := find(vars, roleVersion, v.prefix, false); ver != nil {
+				w.envJoined(v, reg, ver)
 			} else {
-				w.envWarn(v, val, "the operator completes it with "+reg.name+" ("+base+") and a version it chooses (a resource's): no image listed; list the images it will run with --image")
+				w.s.warn(v.value, "the operator completes it with "+reg.name+" ("+strings.TrimRight(reg.value, "/")+") and a version it chooses (a resource's): no image listed; list the images it will run with --image", w.envOrigin(v))
 			}
-			done[v.index] = true
-		case r == roleName && bareImageName(val):
-			reg, ver := p.find(roleRegistry, prefix, true), p.find(roleVersion, prefix, true)
+		case v.role == roleName && bareImageName(v.value):
+			reg, ver := find(vars, roleRegistry, v.prefix, true), find(vars, roleVersion, v.prefix, true)
 			if reg == nil || ver == nil {
 				continue
 			}
-			base := strings.TrimRight(strings.TrimSpace(reg.value.Value), "/")
-			w.envComposed(v, reg, base+"/"+val+":"+strings.TrimSpace(ver.value.Value), "env "+reg.name+" + env "+v.name+" + env "+ver.name)
-			done[v.index] = true
+			w.envJoined(v, reg, ver)
+		default:
+			continue
 		}
+		done[v.index] = true
 	}
 	return done
 }
 
-// envImage records an image whose reference is v's value (a repository)
-// and a version elsewhere: rewritten, v's value becomes the target's
-// repository.
-func (w *walker) envImage(v *envVar, ref, via string) {
-	w.push(indexStep(v.index), keyStep("value"))
-	o := w.origin(v.value)
-	w.pop(2)
-	o.Form = Composed
-	o.Part = o.At
-	o.Via = "composed: " + via
-	w.record(ref, o)
+// envJoined records the image reg/name:ver of three variables: rewritten,
+// reg's value becomes the target without the name.
+func (w *walker) envJoined(name, reg, ver *envVar) {
+	w.recordComposed(w.envOrigin(name), w.envOrigin(reg).At, "env "+reg.name+" + env "+name.name+" + env "+ver.name,
+		strings.TrimRight(reg.value, "/")+"/"+name.value+":"+ver.value)
 }
 
-// envComposed records an image made of a registry (reg's value), a name
-// (v's value) and a version: rewritten, reg's value becomes the target
-// without the name.
-func (w *walker) envComposed(v, reg *envVar, ref, via string) {
-	w.push(indexStep(reg.index), keyStep("value"))
-	part := Position{Line: reg.value.Line + w.off, steps: encodeSteps(w.steps)}
-	w.pop(2)
+// envOrigin is the origin of v's value.
+func (w *walker) envOrigin(v *envVar) Origin {
 	w.push(indexStep(v.index), keyStep("value"))
-	o := w.origin(v.value)
-	w.pop(2)
-	o.Form = Composed
-	o.Part = part
-	o.Via = "composed: " + via
-	w.record(ref, o)
-}
-
-func (w *walker) envWarn(v *envVar, val, msg string) {
-	w.push(indexStep(v.index), keyStep("value"))
-	o := w.origin(v.value)
-	w.pop(2)
+	defer w.pop(2)
+	o := w.origin(v.node)
 	o.Via = "env " + v.name
-	w.s.warn(val, msg, o)
+	return o
 }

@@ -310,10 +310,11 @@ func (r *rewriter) encode() map[int]string {
 
 // composed rewrites the registry part of a reference composed from parts
 // (global.hub + global.proxy.image + global.tag): the part becomes the
-// target without the image name; a part that is the repository (its
-// version set elsewhere) becomes the target's repository. A part shared by several images is
-// rewritten once; they must agree on its new value. It returns the line of
-// the part and why it could not, or "".
+// target without the image name; a part that is the origin itself holds
+// the repository (an operator's FOO_IMAGE_REPOSITORY + FOO_VERSION) and
+// becomes the target's. A part shared by several images is rewritten
+// once; they must agree on its new value. It returns the line of the part
+// and why it could not, or "".
 func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int, string) {
 	npl, okName := r.s.find(o.At)
 	ppl, okPart := r.s.find(o.Part)
@@ -322,11 +323,9 @@ func (r *rewriter) composed(o discover.Origin, target reference.Reference) (int,
 		return o.At.Line, "the parts of the composed reference are not found at " + o.Path
 	}
 	line := part.Line + off
-	hub, ok := strings.CutSuffix(target.Name(), "/"+strings.TrimSpace(name.Value))
-	if o.Part == o.At {
-		// The part is the repository itself, the version is elsewhere
-		// (an operator's FOO_IMAGE_REPOSITORY + FOO_VERSION).
-		hub, ok = target.Name(), true
+	hub, ok := target.Name(), true
+	if o.Part != o.At {
+		hub, ok = strings.CutSuffix(hub, "/"+strings.TrimSpace(name.Value))
 	}
 	if !ok {
 		return line, "the image name does not end the target path"
